@@ -1,0 +1,199 @@
+using System.Text.RegularExpressions;
+using Amazon.CDK;
+using Amazon.CDK.AWS.EC2;
+using Constructs;
+using Ec2InstanceType = Amazon.CDK.AWS.EC2.InstanceType;
+
+namespace RdsStack.Library;
+
+/// <summary>
+/// An SSH bastion in a public subnet, for tunnelling to the private database: Amazon Linux 2023 (from
+/// the public SSM parameter, resolved at deploy time), an EC2 key pair whose private key stays in SSM
+/// Parameter Store (or an imported public key, so no private key exists in AWS), TCP 22 only from the
+/// operators' own networks, egress only to the database port and HTTPS, IMDSv2, an encrypted gp3 root
+/// volume, hardened sshd, automatic security updates, and a role with only what Session Manager needs
+/// (so port forwarding through Session Manager works with no key and no open port). An Elastic IP keeps
+/// its address when a newer image replaces the instance.
+/// </summary>
+public sealed partial class BastionHost : Construct, IConnectable
+{
+    /// <summary>Creates the bastion.</summary>
+    public BastionHost(Construct scope, string id, BastionHostProps props)
+        : base(scope, id)
+    {
+        var instanceType = ParseInstanceType(props.InstanceType);
+        if (props.KeyPairName is null || !KeyPairNamePattern().IsMatch(props.KeyPairName))
+        {
+            throw new InvalidSettingException("keyPairName", props.KeyPairName, "1 to 255 letters, digits, '.', '_' and '-'");
+        }
+
+        if (props.PublicKeyMaterial is not null)
+        {
+            RequireValidPublicKey("publicKeyMaterial", props.PublicKeyMaterial);
+        }
+
+        SecurityGroup = new SecurityGroup(this, "SecurityGroup", new SecurityGroupProps
+        {
+            Vpc = props.Vpc,
+            AllowAllOutbound = false,
+            Description = "Bastion: SSH from operator networks only; egress to the database port and HTTPS only",
+        });
+        foreach (var cidr in props.OperatorCidrs)
+        {
+            SecurityGroup.AddIngressRule(cidr.IsIpv6 ? Peer.Ipv6(cidr.Text) : Peer.Ipv4(cidr.Text), Port.Tcp(22), $"SSH from operator network {cidr.Text}");
+        }
+
+        if (props.OperatorCidrs.Count == 0)
+        {
+            Annotations.Of(this).AddWarning(
+                "The bastion admits no SSH: no operatorCidrs were given. Add your network with -c operatorCidrs=<your public IP>/32 " +
+                "(find it with 'curl -s https://checkip.amazonaws.com'), or use the SessionManagerTunnelCommand output, which needs no open port.");
+        }
+
+        SecurityGroup.AddEgressRule(Peer.AnyIpv4(), Port.Tcp(443), "HTTPS: package updates and Session Manager");
+
+        KeyPair = new KeyPair(this, "KeyPair", new KeyPairProps
+        {
+            KeyPairName = props.KeyPairName,
+            Type = KeyPairType.ED25519,
+            Format = KeyPairFormat.PEM,
+            PublicKeyMaterial = props.PublicKeyMaterial?.Trim(),
+        });
+
+        var userData = UserData.ForLinux();
+        userData.AddCommands(
+            "set -euo pipefail",
+            "cat > /etc/ssh/sshd_config.d/10-rdsstack.conf <<'SSHD'",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "PermitRootLogin no",
+            "X11Forwarding no",
+            "AllowAgentForwarding no",
+            "AllowTcpForwarding local",
+            "MaxAuthTries 3",
+            "ClientAliveInterval 300",
+            "SSHD",
+            "systemctl reload sshd",
+            "dnf -y install dnf-automatic",
+            "sed -i -e 's/^upgrade_type.*/upgrade_type = security/' -e 's/^apply_updates.*/apply_updates = yes/' /etc/dnf/automatic.conf",
+            "systemctl enable --now dnf-automatic.timer");
+
+        Instance = new Instance_(this, "Instance", new InstanceProps
+        {
+            Vpc = props.Vpc,
+            VpcSubnets = props.VpcSubnets,
+            InstanceType = instanceType,
+            MachineImage = MachineImage.LatestAmazonLinux2023(new AmazonLinux2023ImageSsmParameterProps
+            {
+                CpuType = instanceType.Architecture == InstanceArchitecture.ARM_64 ? AmazonLinuxCpuType.ARM_64 : AmazonLinuxCpuType.X86_64,
+            }),
+            SecurityGroup = SecurityGroup,
+            KeyPair = KeyPair,
+            RequireImdsv2 = true,
+            SsmSessionPermissions = true,
+            DetailedMonitoring = true,
+            EbsOptimized = true,
+            PropagateTagsToVolumeOnCreation = true,
+            UserData = userData,
+            BlockDevices = new IBlockDevice[]
+            {
+                new BlockDevice
+                {
+                    DeviceName = "/dev/xvda",
+                    Volume = BlockDeviceVolume.Ebs(10, new EbsDeviceOptions
+                    {
+                        Encrypted = true,
+                        KmsKey = props.EncryptionKey,
+                        VolumeType = EbsDeviceVolumeType.GP3,
+                        DeleteOnTermination = true,
+                    }),
+                },
+            },
+        });
+        var cfnInstance = (CfnInstance)Instance.Node.DefaultChild!;
+        cfnInstance.DisableApiTermination = props.TerminationProtection;
+
+        Address = new CfnEIP(this, "Address", new CfnEIPProps { Domain = "vpc", InstanceId = Instance.InstanceId });
+
+        props.Database.AllowFrom(Instance, "PostgreSQL from the bastion (SSH tunnel / Session Manager port forwarding)");
+
+        HasGeneratedKey = props.PublicKeyMaterial is null;
+        AcknowledgeRules();
+    }
+
+    /// <summary>The EC2 instance.</summary>
+    public Instance_ Instance { get; }
+
+    /// <summary>The bastion's security group.</summary>
+    public SecurityGroup SecurityGroup { get; }
+
+    /// <summary>The key pair.</summary>
+    public KeyPair KeyPair { get; }
+
+    /// <summary>The Elastic IP.</summary>
+    public CfnEIP Address { get; }
+
+    /// <summary>True when EC2 generated the key (its private key is in SSM Parameter Store).</summary>
+    public bool HasGeneratedKey { get; }
+
+    /// <summary>The SSM parameter holding the generated private key, or null when a public key was imported.</summary>
+    public string? PrivateKeyParameterName => HasGeneratedKey ? $"/ec2/keypair/{KeyPair.KeyPairId}" : null;
+
+    /// <summary>The public IPv4 address (the Elastic IP).</summary>
+    public string PublicIp => Address.Ref;
+
+    /// <summary>The public DNS name of the Elastic IP, e.g. <c>ec2-203-0-113-7.eu-west-1.compute.amazonaws.com</c>.</summary>
+    public string PublicDnsName
+    {
+        get
+        {
+            var region = Stack.Of(this).Region;
+            var domain = region == "us-east-1" ? "compute-1.amazonaws.com" : $"{region}.compute.amazonaws.com";
+            return Fn.Join(string.Empty, new[] { "ec2-", Fn.Join("-", Fn.Split(".", PublicIp)), ".", domain });
+        }
+    }
+
+    /// <summary>The bastion's network connections.</summary>
+    public Connections_ Connections => Instance.Connections;
+
+    /// <summary>
+    /// Throws <see cref="InvalidSettingException"/> naming <paramref name="setting"/> unless <paramref name="value"/>
+    /// is an OpenSSH ED25519 public key.
+    /// </summary>
+    public static void RequireValidPublicKey(string setting, string? value)
+    {
+        if (value is null || !PublicKeyPattern().IsMatch(value.Trim()))
+        {
+            throw new InvalidSettingException(setting, value, "an OpenSSH ED25519 public key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5… [comment]' (the contents of ~/.ssh/id_ed25519.pub)");
+        }
+    }
+
+    private static Ec2InstanceType ParseInstanceType(string? value)
+    {
+        var match = value is null ? Match.Empty : InstanceTypePattern().Match(value);
+        if (!match.Success)
+        {
+            throw new InvalidSettingException("bastionInstanceType", value, "a burstable EC2 instance type: t4g.nano to t4g.large (arm64) or t3.nano to t3.large / t3a.nano to t3a.large (x86_64)");
+        }
+
+        return new Ec2InstanceType(value!);
+    }
+
+    private void AcknowledgeRules()
+    {
+        const string publicReason = "The bastion is the one deliberately internet-facing host: it sits in a public subnet with an Elastic IP so operators can SSH-tunnel to the private database. Its security group admits TCP 22 only from the operator CIDRs validated at synth time (never 0.0.0.0/0, nothing broader than /24 or /48), sshd allows keys only, and Session Manager offers a key-less path.";
+        NagAcknowledgement.Add(Instance, "NIST.800.53.R5-EC2InstanceNoPublicIp", publicReason);
+        NagAcknowledgement.Add(Instance, "HIPAA.Security-EC2InstanceNoPublicIp", publicReason);
+        NagAcknowledgement.Add(Instance, "PCI.DSS.321-EC2InstanceNoPublicIp", publicReason);
+        NagAcknowledgement.Add(Instance, "AwsSolutions-EC29", "A single bastion is stateless and replaceable: nothing is stored on it, a replacement comes from the same template in minutes, and availability of SSH does not affect the database. An Auto Scaling group would change its address on every replacement; the Elastic IP keeps it stable instead.");
+    }
+
+    [GeneratedRegex("^(t4g|t3|t3a)\\.(nano|micro|small|medium|large)$")]
+    private static partial Regex InstanceTypePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,255}$")]
+    private static partial Regex KeyPairNamePattern();
+
+    [GeneratedRegex("^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5[A-Za-z0-9+/]{40,}={0,2}( [^\\r\\n]*)?$")]
+    private static partial Regex PublicKeyPattern();
+}

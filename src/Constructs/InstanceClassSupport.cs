@@ -1,0 +1,67 @@
+using System.Text.RegularExpressions;
+
+namespace RdsStack.Library;
+
+/// <summary>
+/// What RDS for PostgreSQL runs on which DB instance class, for the checks the construct makes at
+/// synth time (an unsupported class otherwise fails twenty minutes into a deploy). Source: the RDS
+/// user guide, "Supported DB engines for DB instance classes" and the Performance Insights support table.
+/// </summary>
+public static partial class InstanceClassSupport
+{
+    /// <summary>Current-generation instance families that run every PostgreSQL major from 13 on.</summary>
+    public static readonly IReadOnlySet<string> PostgresFamilies = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "t3", "t4g",
+        "m5", "m5d", "m6g", "m6gd", "m6i", "m6id", "m6idn", "m6in", "m7g", "m7i", "m8g",
+        "r5", "r5b", "r5d", "r6g", "r6gd", "r6i", "r6id", "r6idn", "r6in", "r7g", "r7i", "r8g",
+        "x2g", "x2idn", "x2iedn",
+    };
+
+    /// <summary>Sizes too small for Performance Insights.</summary>
+    public static readonly IReadOnlySet<string> NoPerformanceInsights = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small",
+    };
+
+    /// <summary>Sizes that exist for the burstable families.</summary>
+    private static readonly IReadOnlySet<string> Sizes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge", "48xlarge", "metal",
+    };
+
+    /// <summary>
+    /// Throws <see cref="InvalidSettingException"/> unless <paramref name="instanceClass"/> (e.g.
+    /// <c>db.t4g.micro</c>) can run PostgreSQL <paramref name="engineMajorVersion"/>.
+    /// </summary>
+    public static void RequirePostgres(string setting, string? instanceClass, string engineMajorVersion)
+    {
+        var allowed = $"a DB instance class that runs PostgreSQL {engineMajorVersion}: db.<family>.<size> with family one of {string.Join(", ", PostgresFamilies)} (e.g. db.t4g.micro, db.m7g.large)";
+        var match = instanceClass is null ? Match.Empty : ClassPattern().Match(instanceClass);
+        if (!match.Success || !PostgresFamilies.Contains(match.Groups["family"].Value) || !Sizes.Contains(match.Groups["size"].Value))
+        {
+            throw new InvalidSettingException(setting, instanceClass, allowed);
+        }
+
+        var family = match.Groups["family"].Value;
+        var size = match.Groups["size"].Value;
+        if (family.StartsWith('t') && size is not ("micro" or "small" or "medium" or "large" or "xlarge" or "2xlarge"))
+        {
+            throw new InvalidSettingException(setting, instanceClass, $"burstable sizes micro to 2xlarge for db.{family}. {allowed}");
+        }
+
+        if (!family.StartsWith('t') && size is "micro" or "small" or "medium")
+        {
+            throw new InvalidSettingException(setting, instanceClass, $"sizes large and up for db.{family}. {allowed}");
+        }
+    }
+
+    /// <summary>True when Performance Insights can be turned on for <paramref name="instanceClass"/>.</summary>
+    public static bool SupportsPerformanceInsights(string instanceClass) => !NoPerformanceInsights.Contains(instanceClass);
+
+    /// <summary>True for AWS Graviton (arm64) classes.</summary>
+    public static bool IsGraviton(string instanceClass) => ClassPattern().Match(instanceClass) is { Success: true } m && m.Groups["family"].Value.Contains('g');
+
+    [GeneratedRegex("^db\\.(?<family>[a-z0-9]+)\\.(?<size>[a-z0-9]+)$")]
+    private static partial Regex ClassPattern();
+}

@@ -1,0 +1,107 @@
+using System.Net;
+using Amazon.CDK;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.Logs;
+using Constructs;
+
+namespace RdsStack.Library;
+
+/// <summary>
+/// A three-tier VPC: <c>Public</c> (internet-facing: NAT gateways and the bastion), <c>App</c> (private;
+/// egress through NAT when the environment has NAT gateways, isolated otherwise) and <c>Database</c>
+/// (isolated: no route to or from the internet). Public subnets do not hand out public addresses —
+/// whatever is public there gets an Elastic IP on purpose. All traffic is recorded by VPC flow logs into a
+/// KMS-encrypted log group; S3 is reached through a gateway endpoint; the default security group has no rules.
+/// </summary>
+public sealed class PrivateNetwork : Construct
+{
+    /// <summary>Subnet group name of the internet-facing tier.</summary>
+    public const string PublicTier = "Public";
+
+    /// <summary>Subnet group name of the application tier.</summary>
+    public const string AppTier = "App";
+
+    /// <summary>Subnet group name of the isolated database tier.</summary>
+    public const string DatabaseTier = "Database";
+
+    /// <summary>Creates the network.</summary>
+    public PrivateNetwork(Construct scope, string id, PrivateNetworkProps props)
+        : base(scope, id)
+    {
+        Validate(props);
+
+        var appTierType = props.NatGateways > 0 ? SubnetType.PRIVATE_WITH_EGRESS : SubnetType.PRIVATE_ISOLATED;
+        Vpc = new Vpc(this, "Vpc", new VpcProps
+        {
+            IpAddresses = IpAddresses.Cidr(props.Cidr),
+            AvailabilityZones = props.AvailabilityZones.ToArray(),
+            NatGateways = props.NatGateways,
+            RestrictDefaultSecurityGroup = true,
+            EnableDnsHostnames = true,
+            EnableDnsSupport = true,
+            SubnetConfiguration = new ISubnetConfiguration[]
+            {
+                new SubnetConfiguration { Name = PublicTier, SubnetType = SubnetType.PUBLIC, CidrMask = 24, MapPublicIpOnLaunch = false },
+                new SubnetConfiguration { Name = AppTier, SubnetType = appTierType, CidrMask = 22 },
+                new SubnetConfiguration { Name = DatabaseTier, SubnetType = SubnetType.PRIVATE_ISOLATED, CidrMask = 24 },
+            },
+            GatewayEndpoints = new Dictionary<string, IGatewayVpcEndpointOptions>
+            {
+                ["S3"] = new GatewayVpcEndpointOptions
+                {
+                    Service = GatewayVpcEndpointAwsService.S3,
+                    Subnets = new ISubnetSelection[] { new SubnetSelection { SubnetGroupName = AppTier }, new SubnetSelection { SubnetGroupName = DatabaseTier } },
+                },
+            },
+        });
+
+        FlowLogGroup = new LogGroup(this, "FlowLogs", new LogGroupProps
+        {
+            EncryptionKey = props.EncryptionKey,
+            Retention = props.FlowLogRetention,
+            RemovalPolicy = props.LogRemovalPolicy,
+        });
+        Vpc.AddFlowLog("FlowLog", new FlowLogOptions
+        {
+            Destination = FlowLogDestination.ToCloudWatchLogs(FlowLogGroup),
+            TrafficType = FlowLogTrafficType.ALL,
+        });
+    }
+
+    /// <summary>The VPC.</summary>
+    public Vpc Vpc { get; }
+
+    /// <summary>The encrypted log group that receives the VPC flow logs.</summary>
+    public LogGroup FlowLogGroup { get; }
+
+    /// <summary>The internet-facing subnets.</summary>
+    public SubnetSelection PublicSubnets => new() { SubnetGroupName = PublicTier };
+
+    /// <summary>The application subnets.</summary>
+    public SubnetSelection AppSubnets => new() { SubnetGroupName = AppTier };
+
+    /// <summary>The isolated database subnets.</summary>
+    public SubnetSelection DatabaseSubnets => new() { SubnetGroupName = DatabaseTier };
+
+    private static void Validate(PrivateNetworkProps props)
+    {
+        var zones = props.AvailabilityZones ?? Array.Empty<string>();
+        var zonesText = string.Join(",", zones);
+        if (zones.Count < 2 || zones.Count > 6 || zones.Distinct().Count() != zones.Count || zones.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new InvalidSettingException("availabilityZones", zonesText, "two to six distinct availability zone names of the stack's region (an RDS subnet group needs two)");
+        }
+
+        if (props.NatGateways < 0 || props.NatGateways > zones.Count)
+        {
+            throw new InvalidSettingException("natGateways", props.NatGateways.ToString(), $"0 to {zones.Count} (at most one per availability zone)");
+        }
+
+        var parts = props.Cidr?.Split('/') ?? Array.Empty<string>();
+        if (parts.Length != 2 || !IPAddress.TryParse(parts[0], out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork
+            || !int.TryParse(parts[1], out var prefix) || prefix < 16 || prefix > 18)
+        {
+            throw new InvalidSettingException("vpcCidr", props.Cidr, "an IPv4 CIDR with a prefix from /16 to /18 (room for three tiers in up to six zones), e.g. 10.0.0.0/16");
+        }
+    }
+}

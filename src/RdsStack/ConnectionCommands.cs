@@ -1,0 +1,35 @@
+namespace RdsStack.App;
+
+/// <summary>
+/// The commands a developer copies from the stack outputs to get from <c>cdk deploy</c> to a <c>psql</c>
+/// prompt with full certificate verification. Built from CloudFormation tokens, so they resolve to the
+/// deployed endpoint, key and address.
+/// </summary>
+public static class ConnectionCommands
+{
+    /// <summary>The RDS CA bundle for a region: needed for <c>sslmode=verify-full</c>.</summary>
+    public static string CaBundleUrl(string region) => $"https://truststore.pki.rds.amazonaws.com/{region}/{region}-bundle.pem";
+
+    /// <summary>Writes the generated private key to a file only the user can read (umask 077 before the file exists).</summary>
+    public static string FetchPrivateKey(string region, string parameterName, string keyFile) =>
+        $"(umask 077 && aws ssm get-parameter --region {region} --name {parameterName} --with-decryption --query Parameter.Value --output text > {keyFile})";
+
+    /// <summary>An SSH tunnel from local port 5432 to the database through the bastion.</summary>
+    public static string SshTunnel(string keyFile, string databaseEndpoint, string bastionDnsName) =>
+        $"ssh -i {keyFile} -N -L 5432:{databaseEndpoint}:5432 ec2-user@{bastionDnsName}";
+
+    /// <summary>The same tunnel through Session Manager: no key, no open port.</summary>
+    public static string SessionManagerTunnel(string region, string instanceId, string databaseEndpoint) =>
+        $"aws ssm start-session --region {region} --target {instanceId} --document-name AWS-StartPortForwardingSessionToRemoteHost --parameters host={databaseEndpoint},portNumber=5432,localPortNumber=5432";
+
+    /// <summary>Reads the master password RDS manages into <c>PGPASSWORD</c>.</summary>
+    public static string FetchPassword(string region, string secretArn) =>
+        $"export PGPASSWORD=\"$(aws secretsmanager get-secret-value --region {region} --secret-id {secretArn} --query SecretString --output text | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"password\"])')\"";
+
+    /// <summary>
+    /// psql through the tunnel with <c>sslmode=verify-full</c>: <c>host</c> is the real endpoint (checked against the
+    /// certificate) while <c>hostaddr</c> sends the packets to the local end of the tunnel.
+    /// </summary>
+    public static string Psql(string region, string databaseEndpoint, string databaseName, string user) =>
+        $"psql \"host={databaseEndpoint} hostaddr=127.0.0.1 port=5432 dbname={databaseName} user={user} sslmode=verify-full sslrootcert={region}-bundle.pem\"";
+}

@@ -1,0 +1,94 @@
+using Amazon.CDK;
+
+namespace RdsStack.App;
+
+/// <summary>
+/// The presets of every environment — the only place environments differ. Edit here to resize an
+/// environment; <see cref="EnvironmentSettings.Validate"/> keeps production's guard rails.
+/// </summary>
+public static class EnvironmentPresets
+{
+    /// <summary>Shared development: small, single-AZ, one NAT gateway, snapshot on delete.</summary>
+    public static EnvironmentSettings Dev { get; } = new()
+    {
+        Name = "dev",
+        Region = "eu-west-1",
+        AvailabilityZones = new[] { "eu-west-1a", "eu-west-1b" },
+        VpcCidr = "10.10.0.0/16",
+        NatGateways = 1,
+        LogRetentionDays = 30,
+        DatabaseInstanceClass = "db.t4g.small",
+        AllocatedStorageGiB = 20,
+        MaxAllocatedStorageGiB = 100,
+        MultiAz = false,
+        BackupRetentionDays = 3,
+        DeletionProtection = false,
+        DatabaseRemovalPolicy = RemovalPolicy.SNAPSHOT,
+        BastionEnabled = true,
+        BastionTerminationProtection = false,
+    };
+
+    /// <summary>Staging: prod's topology (three AZs) at a smaller size, protected against deletion.</summary>
+    public static EnvironmentSettings Staging { get; } = new()
+    {
+        Name = "staging",
+        Region = "eu-west-1",
+        AvailabilityZones = new[] { "eu-west-1a", "eu-west-1b", "eu-west-1c" },
+        VpcCidr = "10.20.0.0/16",
+        NatGateways = 1,
+        LogRetentionDays = 90,
+        DatabaseInstanceClass = "db.t4g.medium",
+        AllocatedStorageGiB = 50,
+        MaxAllocatedStorageGiB = 200,
+        MultiAz = false,
+        BackupRetentionDays = 7,
+        DeletionProtection = true,
+        DatabaseRemovalPolicy = RemovalPolicy.SNAPSHOT,
+        BastionEnabled = true,
+    };
+
+    /// <summary>Production: Multi-AZ across three zones, a NAT gateway per zone, 14 days of backups, everything protected.</summary>
+    public static EnvironmentSettings Prod { get; } = new()
+    {
+        Name = "prod",
+        Production = true,
+        Region = "eu-west-1",
+        AvailabilityZones = new[] { "eu-west-1a", "eu-west-1b", "eu-west-1c" },
+        VpcCidr = "10.30.0.0/16",
+        NatGateways = 3,
+        TerminationProtection = true,
+        LogRetentionDays = 365,
+        DatabaseInstanceClass = "db.m7g.large",
+        AllocatedStorageGiB = 100,
+        MaxAllocatedStorageGiB = 1000,
+        MultiAz = true,
+        BackupRetentionDays = 14,
+        DeletionProtection = true,
+        DatabaseRemovalPolicy = RemovalPolicy.SNAPSHOT,
+        BastionEnabled = true,
+        BastionInstanceType = "t4g.micro",
+    };
+
+    /// <summary>One developer's sandbox: cheapest class, single AZ, no NAT, one day of backups, destroyed with its stack.</summary>
+    public static EnvironmentSettings Sandbox { get; } = new()
+    {
+        Name = "sandbox",
+        Region = "eu-west-1",
+        AvailabilityZones = new[] { "eu-west-1a", "eu-west-1b" },
+        VpcCidr = "10.99.0.0/16",
+        NatGateways = 0,
+        LogRetentionDays = 7,
+        DatabaseInstanceClass = "db.t4g.micro",
+        AllocatedStorageGiB = 20,
+        MaxAllocatedStorageGiB = 50,
+        MultiAz = false,
+        BackupRetentionDays = 1,
+        DeletionProtection = false,
+        DatabaseRemovalPolicy = RemovalPolicy.DESTROY,
+        BastionEnabled = true,
+        BastionTerminationProtection = false,
+    };
+
+    /// <summary>The shared environments, in deployment order.</summary>
+    public static IReadOnlyList<EnvironmentSettings> Shared { get; } = new[] { Dev, Staging, Prod };
+}

@@ -1,0 +1,138 @@
+using System.Globalization;
+using Amazon.CDK;
+using Amazon.CDK.AWS.Logs;
+using RdsStack.Library;
+
+namespace RdsStack.App;
+
+/// <summary>
+/// Everything that differs between environments, as data. The constructs never ask which environment
+/// they are in; they read these values. The presets live in <see cref="EnvironmentPresets"/>.
+/// </summary>
+public sealed record EnvironmentSettings
+{
+    /// <summary>The environment's name: <c>dev</c>, <c>staging</c>, <c>prod</c> or <c>sandbox</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>
+    /// Production guard rails: when true, <see cref="Validate"/> insists on Multi-AZ, deletion protection,
+    /// at least <see cref="ProductionMinimumBackupDays"/> days of backups, a database that is snapshotted or
+    /// retained on removal, and stack termination protection — so editing a preset cannot quietly weaken prod.
+    /// </summary>
+    public bool Production { get; init; }
+
+    /// <summary>The AWS region.</summary>
+    public required string Region { get; init; }
+
+    /// <summary>The availability zones, explicit so synthesis needs no lookup.</summary>
+    public required IReadOnlyList<string> AvailabilityZones { get; init; }
+
+    /// <summary>The VPC range.</summary>
+    public required string VpcCidr { get; init; }
+
+    /// <summary>NAT gateways (0 = no internet route from the app tier).</summary>
+    public required int NatGateways { get; init; }
+
+    /// <summary>CloudFormation termination protection of the stack.</summary>
+    public bool TerminationProtection { get; init; }
+
+    /// <summary>Retention of flow logs and database logs, in days (a value CloudWatch Logs offers).</summary>
+    public required int LogRetentionDays { get; init; }
+
+    /// <summary>The DB instance class.</summary>
+    public required string DatabaseInstanceClass { get; init; }
+
+    /// <summary>Allocated gp3 storage in GiB.</summary>
+    public required int AllocatedStorageGiB { get; init; }
+
+    /// <summary>Storage autoscaling ceiling in GiB.</summary>
+    public required int MaxAllocatedStorageGiB { get; init; }
+
+    /// <summary>Multi-AZ database.</summary>
+    public required bool MultiAz { get; init; }
+
+    /// <summary>Days of automated backups.</summary>
+    public required int BackupRetentionDays { get; init; }
+
+    /// <summary>Database deletion protection.</summary>
+    public required bool DeletionProtection { get; init; }
+
+    /// <summary>
+    /// What happens to the database on stack deletion or replacement. The environment key and log groups are
+    /// retained whenever the database is not destroyed, because snapshots stay readable only while the key lives.
+    /// </summary>
+    public required RemovalPolicy DatabaseRemovalPolicy { get; init; }
+
+    /// <summary>Days between automatic rotations of the master credentials.</summary>
+    public int CredentialRotationDays { get; init; } = PostgresDefaults.CredentialRotationDays;
+
+    /// <summary>Whether the environment has a bastion host.</summary>
+    public required bool BastionEnabled { get; init; }
+
+    /// <summary>The bastion's EC2 instance type.</summary>
+    public string BastionInstanceType { get; init; } = "t4g.nano";
+
+    /// <summary>EC2 termination protection of the bastion.</summary>
+    public bool BastionTerminationProtection { get; init; } = true;
+
+    /// <summary>The IAM-authenticated database user of the example application role.</summary>
+    public string AppDatabaseUser { get; init; } = "app_user";
+
+    /// <summary>The smallest backup retention a production preset may have.</summary>
+    public const int ProductionMinimumBackupDays = 7;
+
+    /// <summary>Removal policy of the key and log groups, derived from <see cref="DatabaseRemovalPolicy"/>.</summary>
+    public RemovalPolicy SupportingRemovalPolicy => DatabaseRemovalPolicy == RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    /// <summary>The log retention as the CDK enum.</summary>
+    public RetentionDays LogRetention => LogRetentionValues.TryGetValue(LogRetentionDays, out var value)
+        ? value
+        : throw new InvalidSettingException($"{Name}.logRetentionDays", LogRetentionDays.ToString(CultureInfo.InvariantCulture), "one of " + string.Join(", ", LogRetentionValues.Keys));
+
+    /// <summary>
+    /// Checks the preset's own consistency and the production guard rails. Construct-level limits (storage,
+    /// backup range, rotation range, instance class) are checked by the constructs with the same kind of message.
+    /// </summary>
+    public void Validate()
+    {
+        _ = LogRetention;
+        if (!Production)
+        {
+            return;
+        }
+
+        void Require(bool ok, string field, object value, string allowed)
+        {
+            if (!ok)
+            {
+                throw new InvalidSettingException($"{Name}.{field}", Convert.ToString(value, CultureInfo.InvariantCulture), allowed + " (production preset)");
+            }
+        }
+
+        Require(BackupRetentionDays >= ProductionMinimumBackupDays, "backupRetentionDays", BackupRetentionDays, $"{ProductionMinimumBackupDays} to 35 days");
+        Require(DeletionProtection, "deletionProtection", DeletionProtection, "true");
+        Require(MultiAz, "multiAz", MultiAz, "true");
+        Require(DatabaseRemovalPolicy != RemovalPolicy.DESTROY, "databaseRemovalPolicy", DatabaseRemovalPolicy, "SNAPSHOT or RETAIN");
+        Require(TerminationProtection, "terminationProtection", TerminationProtection, "true");
+        Require(AvailabilityZones.Count >= 3, "availabilityZones", string.Join(",", AvailabilityZones), "at least three availability zones");
+    }
+
+    private static readonly IReadOnlyDictionary<int, RetentionDays> LogRetentionValues = new Dictionary<int, RetentionDays>
+    {
+        [1] = RetentionDays.ONE_DAY,
+        [3] = RetentionDays.THREE_DAYS,
+        [5] = RetentionDays.FIVE_DAYS,
+        [7] = RetentionDays.ONE_WEEK,
+        [14] = RetentionDays.TWO_WEEKS,
+        [30] = RetentionDays.ONE_MONTH,
+        [60] = RetentionDays.TWO_MONTHS,
+        [90] = RetentionDays.THREE_MONTHS,
+        [180] = RetentionDays.SIX_MONTHS,
+        [365] = RetentionDays.ONE_YEAR,
+        [400] = RetentionDays.THIRTEEN_MONTHS,
+        [545] = RetentionDays.EIGHTEEN_MONTHS,
+        [731] = RetentionDays.TWO_YEARS,
+        [1827] = RetentionDays.FIVE_YEARS,
+        [3653] = RetentionDays.TEN_YEARS,
+    };
+}

@@ -1,0 +1,167 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.EC2;
+using Constructs;
+using RdsStack.Library;
+
+namespace RdsStack.App;
+
+/// <summary>Properties of <see cref="EnvironmentStack"/>.</summary>
+public sealed class EnvironmentStackProps : StackProps
+{
+    /// <summary>The environment's preset.</summary>
+    public required EnvironmentSettings Settings { get; init; }
+
+    /// <summary>The validated context values.</summary>
+    public required DeploymentContext Deployment { get; init; }
+
+    /// <summary>The sandbox owner, for a sandbox stack.</summary>
+    public string? Owner { get; init; }
+}
+
+/// <summary>
+/// One environment as one unit: its key, VPC, database, bastion and app-tier access. A sandbox is created and
+/// destroyed with a single stack. Resource names derive from the stack name (<c>RdsStack-dev</c> →
+/// <c>rdsstack-dev</c>).
+/// </summary>
+public sealed class EnvironmentStack : Stack
+{
+    private readonly string[] availabilityZones;
+
+    /// <summary>Builds the environment.</summary>
+    public EnvironmentStack(Construct scope, string id, EnvironmentStackProps props)
+        : base(scope, id, props)
+    {
+        var settings = props.Settings;
+        availabilityZones = settings.AvailabilityZones.ToArray();
+        var resourceName = id.ToLowerInvariant();
+
+        Amazon.CDK.Tags.Of(this).Add("project", "RdsStack");
+        Amazon.CDK.Tags.Of(this).Add("environment", settings.Name);
+        if (props.Owner is not null)
+        {
+            Amazon.CDK.Tags.Of(this).Add("owner", props.Owner);
+        }
+
+        Key = new EnvironmentKey(this, "EnvironmentKey", new EnvironmentKeyProps
+        {
+            Alias = resourceName,
+            RemovalPolicy = settings.SupportingRemovalPolicy,
+        });
+
+        Network = new PrivateNetwork(this, "Network", new PrivateNetworkProps
+        {
+            AvailabilityZones = settings.AvailabilityZones,
+            Cidr = settings.VpcCidr,
+            NatGateways = settings.NatGateways,
+            EncryptionKey = Key.Key,
+            FlowLogRetention = settings.LogRetention,
+            LogRemovalPolicy = settings.SupportingRemovalPolicy,
+        });
+
+        Database = new PostgresDatabase(this, "Database", new PostgresDatabaseProps
+        {
+            Vpc = Network.Vpc,
+            VpcSubnets = Network.DatabaseSubnets,
+            EncryptionKey = Key.Key,
+            InstanceIdentifier = resourceName,
+            InstanceClass = settings.DatabaseInstanceClass,
+            AllocatedStorageGiB = settings.AllocatedStorageGiB,
+            MaxAllocatedStorageGiB = settings.MaxAllocatedStorageGiB,
+            MultiAz = settings.MultiAz,
+            BackupRetentionDays = settings.BackupRetentionDays,
+            DeletionProtection = settings.DeletionProtection,
+            RemovalPolicy = settings.DatabaseRemovalPolicy,
+            CredentialRotationDays = settings.CredentialRotationDays,
+            LogRetention = settings.LogRetention,
+            LogRemovalPolicy = settings.SupportingRemovalPolicy,
+        });
+
+        var existingAppGroup = props.Deployment.AppSecurityGroupIdFor(settings.Name);
+        AppAccess = new AppTierAccess(this, "AppAccess", new AppTierAccessProps
+        {
+            Vpc = Network.Vpc,
+            Database = Database,
+            DatabaseUser = settings.AppDatabaseUser,
+            ExistingSecurityGroup = existingAppGroup is null
+                ? null
+                : SecurityGroup.FromSecurityGroupId(this, "ExistingAppSecurityGroup", existingAppGroup, new SecurityGroupImportOptions { Mutable = false }),
+        });
+
+        if (settings.BastionEnabled)
+        {
+            Bastion = new BastionHost(this, "Bastion", new BastionHostProps
+            {
+                Vpc = Network.Vpc,
+                VpcSubnets = Network.PublicSubnets,
+                Database = Database,
+                EncryptionKey = Key.Key,
+                InstanceType = settings.BastionInstanceType,
+                OperatorCidrs = props.Deployment.OperatorCidrs,
+                KeyPairName = $"{resourceName}-bastion",
+                PublicKeyMaterial = props.Deployment.BastionPublicKey,
+                TerminationProtection = settings.BastionTerminationProtection,
+            });
+        }
+
+        AddOutputs(settings, resourceName);
+        Aspects.Of(this).Add(new LambdaRuntimeFloor());
+    }
+
+    /// <summary>The environment key.</summary>
+    public EnvironmentKey Key { get; }
+
+    /// <summary>The network.</summary>
+    public PrivateNetwork Network { get; }
+
+    /// <summary>The database.</summary>
+    public PostgresDatabase Database { get; }
+
+    /// <summary>The app-tier access.</summary>
+    public AppTierAccess AppAccess { get; }
+
+    /// <summary>The bastion, when the preset has one.</summary>
+    public BastionHost? Bastion { get; }
+
+    /// <summary>The preset's zones: no availability-zone lookup even when the account is known.</summary>
+    public override string[] AvailabilityZones => availabilityZones;
+
+    private void AddOutputs(EnvironmentSettings settings, string resourceName)
+    {
+        var region = settings.Region;
+        var endpoint = Database.EndpointAddress;
+        void Output(string id, string value, string description, string? exportName = null) =>
+            _ = new CfnOutput(this, id, new CfnOutputProps { Value = value, Description = description, ExportName = exportName });
+
+        Output("DatabaseEndpoint", endpoint, "PostgreSQL endpoint address (private: reachable from the VPC or through the bastion)");
+        Output("DatabasePort", Database.Instance.DbInstanceEndpointPort, "PostgreSQL port");
+        Output("DatabaseName", Database.Props.DatabaseName, "Database created with the instance");
+        Output("DatabaseMasterUsername", Database.Props.MasterUsername, "Master user (password in the secret below)");
+        Output("DatabaseSecretArn", Database.SecretArn, "Secrets Manager secret with the master credentials (RDS-managed, rotated automatically)");
+        Output("DatabaseCaBundleUrl", ConnectionCommands.CaBundleUrl(region), "RDS CA bundle for sslmode=verify-full");
+        Output("DatabaseFetchPasswordCommand", ConnectionCommands.FetchPassword(region, Database.SecretArn), "Puts the master password into PGPASSWORD");
+        Output("AppSecurityGroupId", AppAccess.SecurityGroup.SecurityGroupId, "Security group admitted to the database on 5432; attach it to the application", $"{StackName}-AppSecurityGroupId");
+        Output("AppRoleArn", AppAccess.Role.RoleArn, $"Example application role: rds-db:connect as {AppAccess.DatabaseUser}");
+
+        if (Bastion is null)
+        {
+            return;
+        }
+
+        var keyFile = $"~/.ssh/{resourceName}-bastion.pem";
+        Output("BastionPublicDnsName", Bastion.PublicDnsName, "Bastion public DNS name (Elastic IP)");
+        Output("BastionInstanceId", Bastion.Instance.InstanceId, "Bastion instance id (for Session Manager)");
+        if (Bastion.PrivateKeyParameterName is { } parameter)
+        {
+            Output("BastionPrivateKeyParameter", parameter, "SSM SecureString parameter holding the bastion's private key");
+            Output("BastionFetchKeyCommand", ConnectionCommands.FetchPrivateKey(region, parameter, keyFile), "Writes the private key to a file readable only by you");
+        }
+        else
+        {
+            keyFile = "~/.ssh/id_ed25519";
+        }
+
+        Output("BastionSshTunnelCommand", ConnectionCommands.SshTunnel(keyFile, endpoint, Bastion.PublicDnsName), "Opens localhost:5432 to the database through the bastion");
+        Output("SessionManagerTunnelCommand", ConnectionCommands.SessionManagerTunnel(region, Bastion.Instance.InstanceId, endpoint), "The same tunnel with no SSH key or open port (needs the Session Manager plugin)");
+        Output("PsqlCommand", ConnectionCommands.Psql(region, endpoint, Database.Props.DatabaseName, Database.Props.MasterUsername), "psql through the tunnel with sslmode=verify-full");
+    }
+}
