@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Xunit;
+
+namespace RdsStack.Tests;
+
+/// <summary>
+/// The built app as the CDK CLI runs it (context through CDK_CONTEXT_JSON): a bad value must stop synth with
+/// exit code 1 and one line naming the key — and write no template.
+/// </summary>
+public sealed class ProgramTests
+{
+    public static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "RdsStack.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("RdsStack.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static (int ExitCode, string Stderr, string OutDir) RunApp(Dictionary<string, string> context)
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var dll = Path.Combine(RepositoryRoot(), "src", "RdsStack", "bin", configuration, "net10.0", "RdsStack.dll");
+        Assert.True(File.Exists(dll), $"built app not found at {dll}");
+        var outDir = Directory.CreateTempSubdirectory("rdsstack-program-").FullName;
+        var start = new ProcessStartInfo("dotnet", $"\"{dll}\"") { RedirectStandardError = true, RedirectStandardOutput = true };
+        start.Environment["CDK_CONTEXT_JSON"] = JsonSerializer.Serialize(context);
+        start.Environment["CDK_OUTDIR"] = outDir;
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(120_000), "the app did not finish within two minutes");
+        return (process.ExitCode, stderr.Result, outDir);
+    }
+
+    [Theory]
+    [InlineData("sandbox", "Bad_Name!")]
+    [InlineData("operatorCidrs", "not-a-cidr")]
+    [InlineData("operatorCidrs", "0.0.0.0/0")]
+    [InlineData("appSecurityGroupId", "sg-nope")]
+    public void A_bad_context_value_fails_synth_with_one_line_naming_the_key(string key, string value)
+    {
+        var (exitCode, stderr, outDir) = RunApp(new Dictionary<string, string> { [key] = value });
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"RdsStack: Invalid setting '{key}': '{value}'. Allowed:", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+        Assert.Empty(Directory.GetFiles(outDir, "*.template.json"));
+    }
+
+    [Fact]
+    public void Good_context_synthesizes_every_environment_and_the_named_sandbox()
+    {
+        var (exitCode, stderr, outDir) = RunApp(new Dictionary<string, string> { ["sandbox"] = "bob" });
+        Assert.True(exitCode == 0, stderr);
+        var templates = Directory.GetFiles(outDir, "*.template.json").Select(Path.GetFileName).OrderBy(n => n);
+        Assert.Equal(new[] { "RdsStack-dev.template.json", "RdsStack-prod.template.json", "RdsStack-sandbox-bob.template.json", "RdsStack-staging.template.json" }, templates);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+using Amazon.CDK.Assertions;
+using RdsStack.App;
+using Xunit;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace RdsStack.Tests;
+
+/// <summary>
+/// One synthesized app: every stack's template as JSON and as an Assertions <see cref="Template"/>.
+/// Synthesized once and shared (jsii start-up and synthesis cost seconds).
+/// </summary>
+public class SynthesizedApp
+{
+    /// <summary>The CIDRs given to the standard app.</summary>
+    public const string OperatorIpv4 = "203.0.113.7/32";
+
+    /// <summary>An IPv6 operator network.</summary>
+    public const string OperatorIpv6 = "2001:db8:1234::/48";
+
+    public SynthesizedApp(IDictionary<string, object> context)
+    {
+        OutDir = Directory.CreateTempSubdirectory("rdsstack-test-").FullName;
+        App = new Amazon.CDK.App(new Amazon.CDK.AppProps { Context = context, Outdir = OutDir });
+        Stacks = RdsStackApp.Build(App).ToDictionary(s => s.StackName);
+        var assembly = App.Synth();
+        Json = Stacks.Keys.ToDictionary(name => name, name => JsonNode.Parse(File.ReadAllText(Path.Combine(OutDir, $"{name}.template.json")))!.AsObject());
+        Templates = Stacks.ToDictionary(s => s.Key, s => Template.FromStack(s.Value));
+        _ = assembly;
+    }
+
+    public Amazon.CDK.App App { get; }
+
+    public string OutDir { get; }
+
+    public IReadOnlyDictionary<string, EnvironmentStack> Stacks { get; }
+
+    public IReadOnlyDictionary<string, JsonObject> Json { get; }
+
+    public IReadOnlyDictionary<string, Template> Templates { get; }
+
+    public JsonObject this[string stackName] => Json[stackName];
+}
+
+/// <summary>dev, staging, prod and the sandbox "alice", with an IPv4 and an IPv6 operator network.</summary>
+public sealed class StandardApp : SynthesizedApp
+{
+    public static readonly string[] StackNames = { "RdsStack-dev", "RdsStack-staging", "RdsStack-prod", "RdsStack-sandbox-alice" };
+
+    public StandardApp()
+        : base(new Dictionary<string, object>
+        {
+            ["sandbox"] = "alice",
+            ["operatorCidrs"] = $"{OperatorIpv4},{OperatorIpv6}",
+        })
+    {
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class StandardAppCollection : ICollectionFixture<StandardApp>
+{
+    public const string Name = "standard app";
+}

@@ -1,0 +1,86 @@
+using System.Text.Json.Nodes;
+
+namespace RdsStack.Tests;
+
+/// <summary>Small read helpers over a synthesized CloudFormation template.</summary>
+public static class TemplateQuery
+{
+    public static IEnumerable<(string Id, JsonObject Resource)> Resources(this JsonObject template, string? type = null) =>
+        template["Resources"]!.AsObject()
+            .Where(r => type is null || (string?)r.Value!["Type"] == type)
+            .Select(r => (r.Key, r.Value!.AsObject()));
+
+    public static (string Id, JsonObject Resource) Single(this JsonObject template, string type)
+    {
+        var all = template.Resources(type).ToList();
+        Xunit.Assert.True(all.Count == 1, $"expected exactly one {type}, found {all.Count}");
+        return all[0];
+    }
+
+    public static JsonObject Props(this JsonObject resource) => resource["Properties"]?.AsObject() ?? new JsonObject();
+
+    /// <summary>The logical id a {Ref} or {Fn::GetAtt} points at, or null.</summary>
+    public static string? RefTarget(this JsonNode? node) => node switch
+    {
+        JsonObject o when o["Ref"] is JsonValue r => (string?)r,
+        JsonObject o when o["Fn::GetAtt"] is JsonArray a => (string?)a[0],
+        _ => null,
+    };
+
+    public static JsonObject Resource(this JsonObject template, string logicalId) => template["Resources"]![logicalId]!.AsObject();
+
+    public static string? Output(this JsonObject template, string name) => template["Outputs"]?[name]?["Value"]?.ToJsonString();
+
+    /// <summary>Every ingress rule of every security group: inline rules and AWS::EC2::SecurityGroupIngress resources.</summary>
+    public static IEnumerable<(string GroupId, JsonObject Rule)> IngressRules(this JsonObject template)
+    {
+        foreach (var (id, group) in template.Resources("AWS::EC2::SecurityGroup"))
+        {
+            foreach (var rule in group.Props()["SecurityGroupIngress"]?.AsArray() ?? new JsonArray())
+            {
+                yield return (id, rule!.AsObject());
+            }
+        }
+
+        foreach (var (_, ingress) in template.Resources("AWS::EC2::SecurityGroupIngress"))
+        {
+            yield return (ingress.Props()["GroupId"].RefTarget() ?? ingress.Props()["GroupId"]!.ToJsonString(), ingress.Props());
+        }
+    }
+
+    /// <summary>Every egress rule of one security group.</summary>
+    public static IEnumerable<JsonObject> EgressRules(this JsonObject template, string groupId)
+    {
+        foreach (var rule in template.Resource(groupId).Props()["SecurityGroupEgress"]?.AsArray() ?? new JsonArray())
+        {
+            yield return rule!.AsObject();
+        }
+
+        foreach (var (_, egress) in template.Resources("AWS::EC2::SecurityGroupEgress"))
+        {
+            if (egress.Props()["GroupId"].RefTarget() == groupId)
+            {
+                yield return egress.Props();
+            }
+        }
+    }
+
+    /// <summary>Every IAM policy statement in the template (AWS::IAM::Policy and inline role policies).</summary>
+    public static IEnumerable<(string PolicyId, JsonObject Statement)> PolicyStatements(this JsonObject template)
+    {
+        foreach (var (id, policy) in template.Resources("AWS::IAM::Policy"))
+        {
+            foreach (var statement in policy.Props()["PolicyDocument"]!["Statement"]!.AsArray())
+            {
+                yield return (id, statement!.AsObject());
+            }
+        }
+    }
+
+    public static IEnumerable<JsonNode?> AsList(this JsonNode? node) => node switch
+    {
+        null => Array.Empty<JsonNode?>(),
+        JsonArray a => a,
+        _ => new[] { node },
+    };
+}
