@@ -155,10 +155,11 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
 
     /// <summary>
     /// Lets <paramref name="other"/> open connections to the database port: one rule from its security group
-    /// into the database's (never an IP range), and the matching egress on its side.
+    /// into the database's (never an IP range), and the matching egress on its side. The port is written as the
+    /// literal 5432 so reviewers and rule packs read it without resolving the instance's endpoint.
     /// </summary>
     public void AllowFrom(IConnectable other, string description) =>
-        Connections.AllowDefaultPortFrom(other, description);
+        Connections.AllowFrom(other, Port.Tcp(PostgresDefaults.Port), description);
 
     /// <summary>
     /// Lets <paramref name="grantee"/> read the master credentials (the secret and, through Secrets Manager
