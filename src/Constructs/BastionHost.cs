@@ -55,8 +55,8 @@ public sealed partial class BastionHost : Construct, IConnectable
         KeyPair = new KeyPair(this, "KeyPair", new KeyPairProps
         {
             KeyPairName = props.KeyPairName,
-            Type = KeyPairType.ED25519,
-            Format = KeyPairFormat.PEM,
+            Type = props.PublicKeyMaterial is null ? KeyPairType.ED25519 : null,
+            Format = props.PublicKeyMaterial is null ? KeyPairFormat.PEM : null,
             PublicKeyMaterial = props.PublicKeyMaterial?.Trim(),
         });
 

@@ -1,0 +1,217 @@
+using System.Text.Json.Nodes;
+using Amazon.CDK.Assertions;
+using RdsStack.App;
+using Xunit;
+
+namespace RdsStack.Tests;
+
+/// <summary>The standard app without operatorCidrs: no SSH at all and a warning.</summary>
+public sealed class NoOperatorApp : SynthesizedApp
+{
+    public NoOperatorApp()
+        : base(new Dictionary<string, object> { ["sandbox"] = "alice" })
+    {
+    }
+}
+
+[Collection(StandardAppCollection.Name)]
+public sealed class BastionTests : IClassFixture<NoOperatorApp>
+{
+    private readonly StandardApp app;
+    private readonly NoOperatorApp noOperators;
+
+    public BastionTests(StandardApp app, NoOperatorApp noOperators)
+    {
+        this.app = app;
+        this.noOperators = noOperators;
+    }
+
+    public static TheoryData<string> AllStacks => new(StandardApp.StackNames);
+
+    private static string BastionGroup(JsonObject template) =>
+        template.Resources("AWS::EC2::SecurityGroup").Single(g => ((string?)g.Resource.Props()["GroupDescription"] ?? string.Empty).StartsWith("Bastion", StringComparison.Ordinal)).Id;
+
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void Ssh_ingress_is_exactly_the_given_operator_cidrs(string stack)
+    {
+        var template = app[stack];
+        var rules = template.IngressRules().Where(r => r.GroupId == BastionGroup(template)).Select(r => r.Rule).ToList();
+        Assert.All(rules, r => Assert.Equal(22, (int)r["FromPort"]!));
+        Assert.All(rules, r => Assert.Equal(22, (int)r["ToPort"]!));
+        Assert.Equal(new[] { SynthesizedApp.OperatorIpv4 }, rules.Where(r => r["CidrIp"] is not null).Select(r => (string)r["CidrIp"]!));
+        Assert.Equal(new[] { SynthesizedApp.OperatorIpv6 }, rules.Where(r => r["CidrIpv6"] is not null).Select(r => (string)r["CidrIpv6"]!));
+        Assert.Equal(2, rules.Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void No_template_admits_the_whole_internet_anywhere(string stack)
+    {
+        foreach (var template in new[] { app[stack], noOperators[stack] })
+        {
+            Assert.All(template.IngressRules(), r =>
+            {
+                Assert.NotEqual("0.0.0.0/0", (string?)(r.Rule["CidrIp"] as JsonValue));
+                Assert.NotEqual("::/0", (string?)(r.Rule["CidrIpv6"] as JsonValue));
+            });
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void Without_operator_cidrs_there_is_no_ssh_rule_and_a_warning_says_how_to_add_one(string stack)
+    {
+        var template = noOperators[stack];
+        Assert.Empty(template.IngressRules().Where(r => r.GroupId == BastionGroup(template)));
+        Annotations.FromStack(noOperators.Stacks[stack]).HasWarning("/" + stack + "/Bastion", Match.StringLikeRegexp("admits no SSH.*-c operatorCidrs="));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void With_operator_cidrs_there_is_no_warning(string stack)
+    {
+        Annotations.FromStack(app.Stacks[stack]).HasNoWarning("*", Match.StringLikeRegexp("admits no SSH"));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void Egress_goes_only_to_the_database_port_and_https(string stack)
+    {
+        var template = app[stack];
+        var group = BastionGroup(template);
+        var databaseGroup = template.Single("AWS::RDS::DBInstance").Resource.Props()["VPCSecurityGroups"]![0].RefTarget();
+        var egress = template.EgressRules(group).ToList();
+        Assert.Equal(2, egress.Count);
+        Assert.Contains(egress, e => (int?)e["FromPort"] == 5432 && (int?)e["ToPort"] == 5432 && e["DestinationSecurityGroupId"].RefTarget() == databaseGroup);
+        Assert.Contains(egress, e => (int?)e["FromPort"] == 443 && (int?)e["ToPort"] == 443 && (string?)e["IpProtocol"] == "tcp" && (string?)e["CidrIp"] == "0.0.0.0/0");
+        Assert.DoesNotContain(egress, e => (string?)e["IpProtocol"] == "-1");
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void Imdsv2_is_required_and_the_root_volume_is_encrypted_gp3_with_the_environment_key(string stack)
+    {
+        var template = app[stack];
+        var (_, instance) = template.Single("AWS::EC2::Instance");
+        var (launchTemplateId, launchTemplateResource) = template.Single("AWS::EC2::LaunchTemplate");
+        Assert.Contains(launchTemplateId, instance.Props()["LaunchTemplate"]!.ToJsonString());
+        var launchTemplate = launchTemplateResource.Props();
+        Assert.Equal("required", (string?)launchTemplate["LaunchTemplateData"]!["MetadataOptions"]!["HttpTokens"]);
+        var root = instance.Props()["BlockDeviceMappings"]!.AsArray().Single()!;
+        Assert.Equal("/dev/xvda", (string?)root["DeviceName"]);
+        Assert.True((bool)root["Ebs"]!["Encrypted"]!);
+        Assert.Equal("gp3", (string?)root["Ebs"]!["VolumeType"]);
+        Assert.Equal(template.Single("AWS::KMS::Key").Id, root["Ebs"]!["KmsKeyId"].RefTarget());
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void A_key_pair_created_by_the_stack_is_used_by_the_instance(string stack)
+    {
+        var template = app[stack];
+        var (keyId, keyPair) = template.Single("AWS::EC2::KeyPair");
+        Assert.Equal("ed25519", (string?)keyPair.Props()["KeyType"]);
+        Assert.Null(keyPair.Props()["PublicKeyMaterial"]);
+        Assert.Equal(keyId, template.Single("AWS::EC2::Instance").Resource.Props()["KeyName"].RefTarget());
+        Assert.Contains("/ec2/keypair/", template.Output("BastionPrivateKeyParameter"));
+        Assert.Contains("umask 077", template.Output("BastionFetchKeyCommand"));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void Amazon_linux_2023_comes_from_the_public_ssm_parameter_with_no_lookup(string stack)
+    {
+        var parameters = app[stack]["Parameters"]!.AsObject();
+        var image = parameters.Single(p => (string?)p.Value!["Type"] == "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>");
+        Assert.StartsWith("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-", (string?)image.Value!["Default"]);
+        Assert.EndsWith("-arm64", (string?)image.Value!["Default"]);
+        Assert.Equal(image.Key, app[stack].Single("AWS::EC2::Instance").Resource.Props()["ImageId"].RefTarget());
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void The_instance_role_has_only_session_manager(string stack)
+    {
+        var template = app[stack];
+        var (_, instance) = template.Single("AWS::EC2::Instance");
+        var profile = template.Resource(instance.Props()["IamInstanceProfile"].RefTarget()!).Props();
+        var role = template.Resource(profile["Roles"]![0].RefTarget()!);
+        Assert.Equal("[{\"Fn::Join\":[\"\",[\"arn:\",{\"Ref\":\"AWS::Partition\"},\":iam::aws:policy/AmazonSSMManagedInstanceCore\"]]}]", role.Props()["ManagedPolicyArns"]!.ToJsonString());
+        var roleId = profile["Roles"]![0].RefTarget();
+        Assert.DoesNotContain(template.Resources("AWS::IAM::Policy"), p => p.Resource.Props()["Roles"]!.AsArray().Any(r => r.RefTarget() == roleId));
+    }
+
+    [Theory]
+    [InlineData("RdsStack-prod", true)]
+    [InlineData("RdsStack-staging", true)]
+    [InlineData("RdsStack-dev", false)]
+    [InlineData("RdsStack-sandbox-alice", false)]
+    public void Termination_protection_is_off_in_sandboxes(string stack, bool expected)
+    {
+        Assert.Equal(expected, (bool)app[stack].Single("AWS::EC2::Instance").Resource.Props()["DisableApiTermination"]!);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void An_elastic_ip_keeps_the_address_across_image_replacements(string stack)
+    {
+        var template = app[stack];
+        var (instanceId, _) = template.Single("AWS::EC2::Instance");
+        Assert.Contains(template.Resources("AWS::EC2::EIP"), e => e.Resource.Props()["InstanceId"].RefTarget() == instanceId);
+        Assert.Contains("compute.amazonaws.com", template.Output("BastionPublicDnsName"));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void Outputs_walk_a_developer_to_psql_with_verify_full(string stack)
+    {
+        var template = app[stack];
+        var tunnel = template.Output("BastionSshTunnelCommand")!;
+        Assert.Contains("ssh -i ~/.ssh/", tunnel);
+        Assert.Contains("-N -L 5432:", tunnel);
+        Assert.Contains("Endpoint.Address", tunnel);
+        Assert.Contains("ec2-user@ec2-", tunnel);
+        var psql = template.Output("PsqlCommand")!;
+        Assert.Contains("hostaddr=127.0.0.1", psql);
+        Assert.Contains("sslmode=verify-full", psql);
+        Assert.Contains("sslrootcert=eu-west-1-bundle.pem", psql);
+        Assert.Contains("AWS-StartPortForwardingSessionToRemoteHost", template.Output("SessionManagerTunnelCommand"));
+        Assert.Contains("truststore.pki.rds.amazonaws.com/eu-west-1/eu-west-1-bundle.pem", template.Output("DatabaseCaBundleUrl"));
+    }
+
+    [Fact]
+    public void A_preset_without_a_bastion_has_no_instance_no_key_and_no_ssh_rule()
+    {
+        var scope = new Amazon.CDK.App();
+        var stack = new EnvironmentStack(scope, "RdsStack-nobastion", new EnvironmentStackProps
+        {
+            Settings = EnvironmentPresets.Sandbox with { BastionEnabled = false },
+            Deployment = DeploymentContext.Read(key => key == "operatorCidrs" ? SynthesizedApp.OperatorIpv4 : null),
+            Env = new Amazon.CDK.Environment { Region = "eu-west-1" },
+        });
+        var template = Template.FromStack(stack);
+        template.ResourceCountIs("AWS::EC2::Instance", 0);
+        template.ResourceCountIs("AWS::EC2::KeyPair", 0);
+        var json = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(template.ToJSON()))!.AsObject();
+        Assert.DoesNotContain(json.IngressRules(), r => (int?)(r.Rule["FromPort"] as JsonValue) == 22);
+        Assert.Null(json.Output("BastionSshTunnelCommand"));
+    }
+
+    [Fact]
+    public void An_imported_public_key_means_no_private_key_in_aws()
+    {
+        const string publicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGsVxk0VmX2WzLhYkmVvJ1c1k7pXQ2m0Qe1n3l5Rkq3T alice@laptop";
+        var scope = new Amazon.CDK.App();
+        var stack = new EnvironmentStack(scope, "RdsStack-imported", new EnvironmentStackProps
+        {
+            Settings = EnvironmentPresets.Sandbox,
+            Deployment = DeploymentContext.Read(key => key == "bastionPublicKey" ? publicKey : null),
+            Env = new Amazon.CDK.Environment { Region = "eu-west-1" },
+        });
+        var json = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(Template.FromStack(stack).ToJSON()))!.AsObject();
+        Assert.Equal(publicKey, (string?)json.Single("AWS::EC2::KeyPair").Resource.Props()["PublicKeyMaterial"]);
+        Assert.Null(json.Output("BastionPrivateKeyParameter"));
+        Assert.Contains("ssh -i ~/.ssh/id_ed25519", json.Output("BastionSshTunnelCommand"));
+    }
+}
