@@ -108,10 +108,10 @@ public sealed class AppAccessTests : IClassFixture<ImportedAppGroupApp>
         Assert.Contains(statements, s => s["Action"]!.ToJsonString().Contains("secretsmanager:GetSecretValue") && s["Resource"]!.ToJsonString().Contains("MasterUserSecret.SecretArn"));
         // Decryption is granted in the key policy, to this role only, and only through Secrets Manager.
         var keyStatements = json.Resource("EnvironmentKeyC299B772").Props()["KeyPolicy"]!["Statement"]!.AsArray();
-        Assert.Contains(keyStatements, s => s!["Action"] is JsonValue action && (string?)action == "kms:Decrypt"
+        Assert.Contains(keyStatements, s => s!["Action"].Str() == "kms:Decrypt"
             && s["Principal"]!["AWS"].RefTarget() == roleId
-            && (string?)s["Condition"]!["StringEquals"]!["kms:ViaService"] == "secretsmanager.eu-west-1.amazonaws.com");
-        Assert.Contains(statements, s => (string?)s["Action"] == "rds-db:connect" && s["Resource"]!.ToJsonString().Contains("/report_reader"));
+            && s["Condition"]?["StringEquals"]?["kms:ViaService"].Str() == "secretsmanager.eu-west-1.amazonaws.com");
+        Assert.Contains(statements, s => s["Action"].Str() == "rds-db:connect" && s["Resource"]!.ToJsonString().Contains("/report_reader"));
         Assert.All(statements, s => Assert.All(s["Resource"].AsList(), r => Assert.NotEqual("*", (string?)(r as JsonValue))));
     }
 

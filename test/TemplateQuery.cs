@@ -27,6 +27,9 @@ public static class TemplateQuery
         _ => null,
     };
 
+    /// <summary>The string value of <paramref name="node"/>, or null when it is absent or not a string.</summary>
+    public static string? Str(this JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
     public static JsonObject Resource(this JsonObject template, string logicalId) => template["Resources"]![logicalId]!.AsObject();
 
     public static string? Output(this JsonObject template, string name) => template["Outputs"]?[name]?["Value"]?.ToJsonString();
