@@ -47,6 +47,15 @@ public sealed class AppTierAccess : Construct
         }
 
         DatabaseUser = props.DatabaseUser;
+        if (Role.Node.TryFindChild("DefaultPolicy") is { } policy)
+        {
+            NagAcknowledgement.Add(
+                policy,
+                "The application role's permissions are CDK grants rendered as the role's own inline policy: bound to this one role's lifecycle, impossible to attach elsewhere, and scoped to one database user of one instance (no wildcard resource). A customer-managed policy would add a reusable object with no reuse.",
+                "NIST.800.53.R5-IAMNoInlinePolicy",
+                "HIPAA.Security-IAMNoInlinePolicy",
+                "PCI.DSS.321-IAMNoInlinePolicy");
+        }
     }
 
     /// <summary>The application security group (created or imported).</summary>

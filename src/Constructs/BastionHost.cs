@@ -118,7 +118,7 @@ public sealed partial class BastionHost : Construct, IConnectable
         props.Database.AllowFrom(Instance, "PostgreSQL from the bastion (SSH tunnel / Session Manager port forwarding)");
 
         HasGeneratedKey = props.PublicKeyMaterial is null;
-        AcknowledgeRules();
+        AcknowledgeRules(props.TerminationProtection);
     }
 
     /// <summary>The EC2 instance.</summary>
@@ -179,13 +179,19 @@ public sealed partial class BastionHost : Construct, IConnectable
         return new Ec2InstanceType(value!);
     }
 
-    private void AcknowledgeRules()
+    private void AcknowledgeRules(bool terminationProtection)
     {
-        const string publicReason = "The bastion is the one deliberately internet-facing host: it sits in a public subnet with an Elastic IP so operators can SSH-tunnel to the private database. Its security group admits TCP 22 only from the operator CIDRs validated at synth time (never 0.0.0.0/0, nothing broader than /24 or /48), sshd allows keys only, and Session Manager offers a key-less path.";
-        NagAcknowledgement.Add(Instance, "NIST.800.53.R5-EC2InstanceNoPublicIp", publicReason);
-        NagAcknowledgement.Add(Instance, "HIPAA.Security-EC2InstanceNoPublicIp", publicReason);
-        NagAcknowledgement.Add(Instance, "PCI.DSS.321-EC2InstanceNoPublicIp", publicReason);
-        NagAcknowledgement.Add(Instance, "AwsSolutions-EC29", "A single bastion is stateless and replaceable: nothing is stored on it, a replacement comes from the same template in minutes, and availability of SSH does not affect the database. An Auto Scaling group would change its address on every replacement; the Elastic IP keeps it stable instead.");
+        NagAcknowledgement.Add(
+            Instance.Role,
+            "AwsSolutions-IAM4",
+            "The only policy is AWS-managed AmazonSSMManagedInstanceCore: the documented minimum for the SSM agent (Session Manager port forwarding as the key-less path). AWS maintains it as the agent's API needs change; the role has no other permissions.");
+        if (!terminationProtection)
+        {
+            NagAcknowledgement.Add(
+                Instance,
+                "AwsSolutions-EC29",
+                "Termination protection is off because this environment's bastion is disposable (its preset says so: a sandbox is destroyed with its stack). The bastion stores nothing; the same template recreates it, and the Elastic IP keeps its address.");
+        }
     }
 
     [GeneratedRegex("^(t4g|t3|t3a)\\.(nano|micro|small|medium|large)$")]

@@ -23,7 +23,7 @@ public sealed class LambdaRuntimeFloor : Amazon.JSII.Runtime.Deputy.DeputyBase, 
     };
 
     /// <summary>The runtime CDK's own custom-resource handlers are moved to.</summary>
-    public const string Runtime = "nodejs22.x";
+    public const string Runtime = "nodejs24.x";
 
     private const string ProviderMarker = "aws:cdk:is-custom-resource-handler-customResourceProvider";
 

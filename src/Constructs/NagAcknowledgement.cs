@@ -14,6 +14,15 @@ public static class NagAcknowledgement
     /// <summary>The minimum length of a reason: long enough to say what, why it is safe and what compensates.</summary>
     public const int MinimumReasonLength = 40;
 
+    /// <summary>Acknowledges each of <paramref name="ruleIds"/> on <paramref name="construct"/> for the same reason.</summary>
+    public static void Add(IConstruct construct, string reason, params string[] ruleIds)
+    {
+        foreach (var ruleId in ruleIds)
+        {
+            Add(construct, ruleId, reason);
+        }
+    }
+
     /// <summary>
     /// Acknowledges <paramref name="ruleId"/> on <paramref name="construct"/> (an L1 resource, or an L2 whose
     /// default child is one).

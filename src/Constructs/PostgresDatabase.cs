@@ -124,6 +124,7 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
 
         Props = props;
         PerformanceInsightsEnabled = performanceInsights;
+        AcknowledgeRules(props);
     }
 
     /// <summary>The RDS instance.</summary>
@@ -180,6 +181,26 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
         }
 
         return Instance.GrantConnect(grantee, databaseUser);
+    }
+
+    private void AcknowledgeRules(PostgresDatabaseProps props)
+    {
+        NagAcknowledgement.Add(
+            Instance,
+            "AwsSolutions-RDS11",
+            "PostgreSQL keeps its standard port 5432: a different port hides nothing from anyone inside the VPC and breaks tooling defaults. Exposure is controlled instead: isolated subnets, not publicly accessible, and ingress only from named security groups.");
+        NagAcknowledgement.Add(
+            Instance,
+            $"Backups are RDS automated backups: {props.BackupRetentionDays} days of point-in-time recovery, encrypted with the environment key, copied tags, {(props.RemovalPolicy == RemovalPolicy.DESTROY ? "no final snapshot (disposable instance)" : "a final snapshot on deletion or replacement")}. An AWS Backup plan would duplicate them at extra cost.",
+            "NIST.800.53.R5-RDSInBackupPlan",
+            "HIPAA.Security-RDSInBackupPlan");
+        if (Instance.Node.TryFindChild("MonitoringRole") is { } monitoringRole)
+        {
+            NagAcknowledgement.Add(
+                monitoringRole,
+                "AwsSolutions-IAM4",
+                "Enhanced monitoring role with the AWS-managed AmazonRDSEnhancedMonitoringRole policy, the documented policy RDS requires: it writes only to the RDSOSMetrics log group. Trusted only by monitoring.rds.amazonaws.com.");
+        }
     }
 
     private static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal) { "postgres", "rdsadmin", "rds_iam", "rdsrepladmin", "rds_superuser", "public" };

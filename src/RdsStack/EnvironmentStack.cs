@@ -76,6 +76,8 @@ public sealed class EnvironmentStack : Stack
             LogRemovalPolicy = settings.SupportingRemovalPolicy,
         });
 
+        AcknowledgePresetChoices(settings);
+
         var existingAppGroup = props.Deployment.AppSecurityGroupIdFor(settings.Name);
         AppAccess = new AppTierAccess(this, "AppAccess", new AppTierAccessProps
         {
@@ -124,6 +126,36 @@ public sealed class EnvironmentStack : Stack
 
     /// <summary>The preset's zones: no availability-zone lookup even when the account is known.</summary>
     public override string[] AvailabilityZones => availabilityZones;
+
+    /// <summary>
+    /// Non-production presets choose cost over availability; the rule packs flag that, and the reason is the
+    /// preset's. Production presets cannot make these choices (<see cref="EnvironmentSettings.Validate"/>).
+    /// </summary>
+    private void AcknowledgePresetChoices(EnvironmentSettings settings)
+    {
+        var recovery = settings.BackupRetentionDays > 0
+            ? $"recovery is a point-in-time restore from {settings.BackupRetentionDays} day(s) of encrypted automated backups"
+            : "it holds no data worth restoring";
+        if (!settings.MultiAz)
+        {
+            NagAcknowledgement.Add(
+                Database.Instance,
+                $"Single-AZ by the '{settings.Name}' preset, a non-production environment, to halve its cost; {recovery}. Production presets are refused at synth unless Multi-AZ.",
+                "AwsSolutions-RDS3",
+                "NIST.800.53.R5-RDSMultiAZSupport",
+                "HIPAA.Security-RDSMultiAZSupport");
+        }
+
+        if (!settings.DeletionProtection)
+        {
+            NagAcknowledgement.Add(
+                Database.Instance,
+                $"No deletion protection by the '{settings.Name}' preset: this environment is torn down and rebuilt routinely, and its removal policy is {settings.DatabaseRemovalPolicy} ({(settings.DatabaseRemovalPolicy == RemovalPolicy.DESTROY ? "disposable data" : "a final snapshot is kept")}). Production presets are refused at synth without deletion protection.",
+                "AwsSolutions-RDS10",
+                "NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled",
+                "HIPAA.Security-RDSInstanceDeletionProtectionEnabled");
+        }
+    }
 
     private void AddOutputs(EnvironmentSettings settings, string resourceName)
     {
