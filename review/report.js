@@ -180,17 +180,21 @@ function buildSummary(results) {
   const out = [];
   out.push(table(['Stack', 'Unacknowledged findings', 'Rule errors', 'Acknowledged', 'Compliant checks'],
     results.map((r) => [r.stack, r.findings.length, r.errors.length, r.acknowledged.length, r.compliant])));
+  // One row per distinct reason: what it is for, which rules it answers, on which resources and stacks.
   const groups = new Map();
   for (const r of results) {
     for (const a of r.acknowledged) {
-      const key = `${a.rule}|${a.resource}`;
-      if (!groups.has(key)) groups.set(key, { rule: a.rule, resource: `${a.resource} (${a.type})`, stacks: [], reason: a.reason });
-      groups.get(key).stacks.push(r.stack.replace(/^RdsStack-/, ''));
+      if (!groups.has(a.reason)) groups.set(a.reason, { rules: new Set(), resources: new Set(), stacks: new Set() });
+      const g = groups.get(a.reason);
+      g.rules.add(a.rule);
+      g.resources.add(a.resource);
+      g.stacks.add(r.stack.replace(/^RdsStack-/, ''));
     }
   }
-  const rows = [...groups.values()].sort((a, b) => a.rule.localeCompare(b.rule) || a.resource.localeCompare(b.resource))
-    .map((g) => [g.rule, g.resource, g.stacks.join(', '), g.reason.split(/(?<=[.;:])\s/)[0]]);
-  out.push('', table(['Rule', 'Resource', 'Stacks', 'Why (first sentence; full reasons in each stack\'s report)'], rows));
+  const rows = [...groups.entries()]
+    .map(([reason, g]) => [[...g.rules].sort().join(', '), [...g.resources].sort().join(', '), [...g.stacks].sort().join(', '), reason])
+    .sort((a, b) => a[0].localeCompare(b[0]) || a[2].localeCompare(b[2]));
+  out.push('', table(['Rules', 'Resources', 'Stacks', 'Reason'], rows));
   return out.join('\n');
 }
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Amazon.CDK.Assertions;
 using RdsStack.App;
 using Xunit;
 
@@ -8,8 +7,9 @@ using Xunit;
 namespace RdsStack.Tests;
 
 /// <summary>
-/// One synthesized app: every stack's template as JSON and as an Assertions <see cref="Template"/>.
-/// Synthesized once and shared (jsii start-up and synthesis cost seconds).
+/// One synthesized app: every stack and its template as JSON.
+/// Synthesized once per distinct context and shared by every fixture that asks for the same context
+/// (jsii start-up and synthesis cost seconds).
 /// </summary>
 public class SynthesizedApp
 {
@@ -19,28 +19,51 @@ public class SynthesizedApp
     /// <summary>An IPv6 operator network.</summary>
     public const string OperatorIpv6 = "2001:db8:1234::/48";
 
+    private static readonly Dictionary<string, Synthesis> Cache = new();
+    private readonly Synthesis synthesis;
+
     public SynthesizedApp(IDictionary<string, object> context)
     {
-        OutDir = Directory.CreateTempSubdirectory("rdsstack-test-").FullName;
-        App = new Amazon.CDK.App(new Amazon.CDK.AppProps { Context = context, Outdir = OutDir });
-        Stacks = RdsStackApp.Build(App).ToDictionary(s => s.StackName);
-        var assembly = App.Synth();
-        Json = Stacks.Keys.ToDictionary(name => name, name => JsonNode.Parse(File.ReadAllText(Path.Combine(OutDir, $"{name}.template.json")))!.AsObject());
-        Templates = Stacks.ToDictionary(s => s.Key, s => Template.FromStack(s.Value));
-        _ = assembly;
+        var key = string.Join(";", context.OrderBy(c => c.Key).Select(c => $"{c.Key}={c.Value}"));
+        lock (Cache)
+        {
+            if (!Cache.TryGetValue(key, out synthesis!))
+            {
+                synthesis = new Synthesis(context);
+                Cache[key] = synthesis;
+            }
+        }
     }
 
-    public Amazon.CDK.App App { get; }
+    public Amazon.CDK.App App => synthesis.App;
 
-    public string OutDir { get; }
+    public string OutDir => synthesis.OutDir;
 
-    public IReadOnlyDictionary<string, EnvironmentStack> Stacks { get; }
+    public IReadOnlyDictionary<string, EnvironmentStack> Stacks => synthesis.Stacks;
 
-    public IReadOnlyDictionary<string, JsonObject> Json { get; }
-
-    public IReadOnlyDictionary<string, Template> Templates { get; }
+    public IReadOnlyDictionary<string, JsonObject> Json => synthesis.Json;
 
     public JsonObject this[string stackName] => Json[stackName];
+
+    private sealed class Synthesis
+    {
+        public Synthesis(IDictionary<string, object> context)
+        {
+            OutDir = Directory.CreateTempSubdirectory("rdsstack-test-").FullName;
+            App = new Amazon.CDK.App(new Amazon.CDK.AppProps { Context = context, Outdir = OutDir });
+            Stacks = RdsStackApp.Build(App).ToDictionary(s => s.StackName);
+            App.Synth();
+            Json = Stacks.Keys.ToDictionary(name => name, name => JsonNode.Parse(File.ReadAllText(Path.Combine(OutDir, $"{name}.template.json")))!.AsObject());
+        }
+
+        public Amazon.CDK.App App { get; }
+
+        public string OutDir { get; }
+
+        public IReadOnlyDictionary<string, EnvironmentStack> Stacks { get; }
+
+        public IReadOnlyDictionary<string, JsonObject> Json { get; }
+    }
 }
 
 /// <summary>dev, staging, prod and the sandbox "alice", with an IPv4 and an IPv6 operator network.</summary>

@@ -190,7 +190,7 @@ public sealed partial class BastionHost : Construct, IConnectable
             NagAcknowledgement.Add(
                 Instance,
                 "AwsSolutions-EC29",
-                "Termination protection is off because this environment's bastion is disposable (its preset says so: a sandbox is destroyed with its stack). The bastion stores nothing; the same template recreates it, and the Elastic IP keeps its address.");
+                "Termination protection is off by this bastion's settings (TerminationProtection = false): the bastion is disposable. It stores nothing, the same template recreates it in minutes, and the Elastic IP keeps its address; the database it fronts is unaffected by its loss.");
         }
     }
 

@@ -191,7 +191,7 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
             "PostgreSQL keeps its standard port 5432: a different port hides nothing from anyone inside the VPC and breaks tooling defaults. Exposure is controlled instead: isolated subnets, not publicly accessible, and ingress only from named security groups.");
         NagAcknowledgement.Add(
             Instance,
-            $"Backups are RDS automated backups: {props.BackupRetentionDays} days of point-in-time recovery, encrypted with the environment key, copied tags, {(props.RemovalPolicy == RemovalPolicy.DESTROY ? "no final snapshot (disposable instance)" : "a final snapshot on deletion or replacement")}. An AWS Backup plan would duplicate them at extra cost.",
+            $"Backups are RDS automated backups: {props.BackupRetentionDays} day(s) of point-in-time recovery, encrypted with the environment key, copied tags, {(props.RemovalPolicy == RemovalPolicy.DESTROY ? "no final snapshot (disposable instance)" : "a final snapshot on deletion or replacement")}. An AWS Backup plan would duplicate them at extra cost.",
             "NIST.800.53.R5-RDSInBackupPlan",
             "HIPAA.Security-RDSInBackupPlan");
         if (Instance.Node.TryFindChild("MonitoringRole") is { } monitoringRole)

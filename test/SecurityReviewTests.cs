@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace RdsStack.Tests;
+
+/// <summary>
+/// Runs the real review command (cdk-nag v2: AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1) once
+/// over the standard app's templates.
+/// </summary>
+public sealed class ReviewRun
+{
+    public ReviewRun()
+    {
+        var app = new StandardApp();
+        var root = ProgramTests.RepositoryRoot();
+        var localNode = Path.Combine(root, "node_modules", ".bin", "node");
+        Assert.True(Directory.Exists(Path.Combine(root, "node_modules", "cdk-nag")), "cdk-nag is not installed: run 'npm ci' in the repository root first.");
+        var start = new ProcessStartInfo(File.Exists(localNode) ? localNode : "node", $"review/review.js --no-synth --out \"{app.OutDir}\"")
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        Output = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(300_000), "the review did not finish within five minutes");
+        Error = stderr.Result;
+        ExitCode = process.ExitCode;
+        OutDir = app.OutDir;
+        Results = StandardApp.StackNames.ToDictionary(s => s, s => JsonNode.Parse(File.ReadAllText(Path.Combine(OutDir, $"{s}.nag.json")))!.AsObject());
+    }
+
+    public int ExitCode { get; }
+
+    public string Output { get; }
+
+    public string Error { get; }
+
+    public string OutDir { get; }
+
+    public IReadOnlyDictionary<string, JsonObject> Results { get; }
+
+    public string Report(string stack) => File.ReadAllText(Path.Combine(OutDir, $"{stack}.review.md"));
+}
+
+[CollectionDefinition(Name)]
+public sealed class ReviewCollection : ICollectionFixture<StandardApp>, ICollectionFixture<ReviewRun>
+{
+    public const string Name = "review";
+}
+
+[Collection(ReviewCollection.Name)]
+public sealed class SecurityReviewTests
+{
+    private readonly StandardApp app;
+    private readonly ReviewRun review;
+
+    public SecurityReviewTests(StandardApp app, ReviewRun review)
+    {
+        this.app = app;
+        this.review = review;
+    }
+
+    public static TheoryData<string> AllStacks => new(StandardApp.StackNames);
+
+    [Fact]
+    public void The_review_command_passes_with_zero_unacknowledged_findings()
+    {
+        Assert.True(review.ExitCode == 0, review.Output + review.Error);
+        Assert.Contains("Rule packs: 0 unacknowledged findings.", review.Output);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void All_four_packs_ran_with_no_finding_and_no_rule_error(string stack)
+    {
+        var result = review.Results[stack];
+        Assert.Equal(new[] { "AwsSolutions", "NIST.800.53.R5", "HIPAA.Security", "PCI.DSS.321" }, result["packs"]!.AsArray().Select(p => (string?)p));
+        Assert.Empty(result["findings"]!.AsArray());
+        Assert.Empty(result["errors"]!.AsArray());
+        Assert.True((int)result["compliant"]! > 150, "the packs should have checked the stack's resources");
+        var packsSeen = result["acknowledged"]!.AsArray().Select(a => (string?)a!["pack"]).Distinct().Count();
+        Assert.Equal(4, packsSeen);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void Acknowledgements_sit_on_resources_with_a_specific_reason_and_none_on_the_stack(string stack)
+    {
+        var template = app[stack];
+        Assert.Null(template["Metadata"]?["cdk_nag"]);
+        var written = template.Resources()
+            .SelectMany(r => (r.Resource["Metadata"]?["cdk_nag"]?["rules_to_suppress"]?.AsArray() ?? new JsonArray()).Select(a => (Resource: r.Id, Rule: (string)a!["id"]!, Reason: (string)a["reason"]!)))
+            .ToList();
+        Assert.NotEmpty(written);
+        Assert.All(written, a => Assert.True(a.Reason.Length >= Library.NagAcknowledgement.MinimumReasonLength, $"{a.Rule} on {a.Resource}: reason too short"));
+        Assert.Equal(written.Count, written.Select(a => a.Reason).Count(r => !r.Contains("TODO", StringComparison.OrdinalIgnoreCase)));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void Every_acknowledgement_is_used_so_none_hides_a_future_finding(string stack)
+    {
+        var written = app[stack].Resources()
+            .SelectMany(r => (r.Resource["Metadata"]?["cdk_nag"]?["rules_to_suppress"]?.AsArray() ?? new JsonArray()).Select(a => $"{(string)a!["id"]!} on {r.Id}"))
+            .OrderBy(x => x).ToList();
+        var used = review.Results[stack]["acknowledged"]!.AsArray()
+            .Select(a => $"{(string)a!["rule"]!} on {(string)a["resource"]!}").Distinct().OrderBy(x => x).ToList();
+        Assert.Equal(written, used);
+    }
+
+    [Fact]
+    public void The_prod_report_lists_the_ssh_rule_with_its_cidr_the_database_key_and_the_rotation_schedule()
+    {
+        var report = review.Report("RdsStack-prod");
+        Assert.StartsWith("# Security review: RdsStack-prod", report);
+        Assert.Matches($@"\| BastionInstance\w+ \| EC2 instance with Elastic IP \w+ \| tcp 22 from {System.Text.RegularExpressions.Regex.Escape(SynthesizedApp.OperatorIpv4)}; tcp 22 from {System.Text.RegularExpressions.Regex.Escape(SynthesizedApp.OperatorIpv6)} \|", report);
+        Assert.Contains("| DatabaseInstanceAA8A5FDE | RDS postgres", report);
+        Assert.Contains("| storage: EnvironmentKeyC299B772 |", report);
+        Assert.Contains("| DatabaseInstanceAA8A5FDE | Master credentials secret (RDS-managed, Secrets Manager) | EnvironmentKeyC299B772 |", report);
+        Assert.Contains("| DatabaseCredentialRotation9152E26D | DatabaseInstanceAA8A5FDE.MasterUserSecret.SecretArn | rate(30 days) | managed by RDS (no Lambda, no network path) |", report);
+        Assert.Contains("| DatabaseInstanceAA8A5FDE | 14 days | on | Multi-AZ | Snapshot | Snapshot |", report);
+        Assert.Contains("## Acknowledged rules", report);
+        Assert.Contains("AwsSolutions-RDS11", report);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStacks))]
+    public void Every_report_has_every_section_a_reviewer_needs(string stack)
+    {
+        var report = review.Report(stack);
+        foreach (var section in new[] { "## Rule packs", "## Internet-facing resources", "## Security-group rules", "## Data stores and encryption", "## Lambda functions", "## Secret rotation", "## Stateful resources", "## IAM", "## Acknowledged rules" })
+        {
+            Assert.Contains(section, report);
+        }
+
+        Assert.DoesNotContain("NOT ENCRYPTED", report);
+        Assert.DoesNotContain("PUBLICLY ACCESSIBLE", report);
+    }
+
+    [Fact]
+    public void The_readme_security_section_shows_the_generated_numbers()
+    {
+        var readme = File.ReadAllText(Path.Combine(ProgramTests.RepositoryRoot(), "README.md"));
+        const string start = "<!-- rule-pack-summary:start (generated by npm run review -- --update-readme) -->";
+        const string end = "<!-- rule-pack-summary:end -->";
+        var from = readme.IndexOf(start, StringComparison.Ordinal);
+        var to = readme.IndexOf(end, StringComparison.Ordinal);
+        Assert.True(from >= 0 && to > from, "README.md lacks the rule-pack summary markers");
+        var inReadme = readme[(from + start.Length)..to].Trim().Replace("sandbox-review", "sandbox-alice");
+        var generated = File.ReadAllText(Path.Combine(review.OutDir, "review-summary.md")).Trim();
+        Assert.True(inReadme == generated, "README.md's rule-pack summary is out of date: run 'npm run review -- --update-readme' and commit README.md.\n" + generated);
+    }
+}
