@@ -63,7 +63,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     public void Without_operator_cidrs_there_is_no_ssh_rule_and_a_warning_says_how_to_add_one(string stack)
     {
         var template = noOperators[stack];
-        Assert.Empty(template.IngressRules().Where(r => r.GroupId == BastionGroup(template)));
+        Assert.DoesNotContain(template.IngressRules(), r => r.GroupId == BastionGroup(template));
         Annotations.FromStack(noOperators.Stacks[stack]).HasWarning("/" + stack + "/Bastion", Match.StringLikeRegexp("admits no SSH.*-c operatorCidrs="));
     }
 
