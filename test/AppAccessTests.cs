@@ -29,13 +29,11 @@ public sealed class AppAccessTests : IClassFixture<ImportedAppGroupApp>
         this.imported = imported;
     }
 
-    public static TheoryData<string> AllStacks => new(StandardApp.StackNames);
-
     private static string DatabaseGroup(JsonObject template) =>
         template.Single("AWS::RDS::DBInstance").Resource.Props()["VPCSecurityGroups"]![0].RefTarget()!;
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void The_database_admits_exactly_the_app_and_bastion_groups_on_5432(string stack)
     {
         var template = app[stack];
@@ -47,7 +45,7 @@ public sealed class AppAccessTests : IClassFixture<ImportedAppGroupApp>
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void The_app_group_is_exported_and_reaches_only_the_database_and_https(string stack)
     {
         var template = app[stack];
@@ -61,7 +59,7 @@ public sealed class AppAccessTests : IClassFixture<ImportedAppGroupApp>
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void The_app_role_may_connect_as_its_iam_user_and_nothing_else(string stack)
     {
         var template = app[stack];
@@ -79,7 +77,7 @@ public sealed class AppAccessTests : IClassFixture<ImportedAppGroupApp>
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void No_iam_statement_in_any_stack_grants_a_wildcard_resource_except_kms_key_policies(string stack)
     {
         foreach (var (policy, statement) in app[stack].PolicyStatements())
@@ -102,7 +100,7 @@ public sealed class AppAccessTests : IClassFixture<ImportedAppGroupApp>
         stack.Database.GrantReadCredentials(role);
         stack.Database.GrantConnect(role, "report_reader");
         var template = Template.FromStack(stack);
-        var json = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(template.ToJSON()))!.AsObject();
+        var json = template.ToJson();
         var roleId = json.Resources("AWS::IAM::Role").Single(r => r.Id.StartsWith("GrantProbeRole", StringComparison.Ordinal)).Id;
         var statements = json.PolicyStatements().Where(s => json.Resource(s.PolicyId).Props()["Roles"]!.AsArray().Any(r => r.RefTarget() == roleId)).Select(s => s.Statement).ToList();
         Assert.Contains(statements, s => s["Action"]!.ToJsonString().Contains("secretsmanager:GetSecretValue") && s["Resource"]!.ToJsonString().Contains("MasterUserSecret.SecretArn"));

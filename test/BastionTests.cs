@@ -26,13 +26,11 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
         this.noOperators = noOperators;
     }
 
-    public static TheoryData<string> AllStacks => new(StandardApp.StackNames);
-
     private static string BastionGroup(JsonObject template) =>
         template.Resources("AWS::EC2::SecurityGroup").Single(g => ((string?)g.Resource.Props()["GroupDescription"] ?? string.Empty).StartsWith("Bastion", StringComparison.Ordinal)).Id;
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Ssh_ingress_is_exactly_the_given_operator_cidrs(string stack)
     {
         var template = app[stack];
@@ -45,7 +43,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void No_template_admits_the_whole_internet_anywhere(string stack)
     {
         foreach (var template in new[] { app[stack], noOperators[stack] })
@@ -59,7 +57,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Without_operator_cidrs_there_is_no_ssh_rule_and_a_warning_says_how_to_add_one(string stack)
     {
         var template = noOperators[stack];
@@ -68,14 +66,14 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void With_operator_cidrs_there_is_no_warning(string stack)
     {
         Annotations.FromStack(app.Stacks[stack]).HasNoWarning("*", Match.StringLikeRegexp("admits no SSH"));
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Egress_goes_only_to_the_database_port_and_https(string stack)
     {
         var template = app[stack];
@@ -89,7 +87,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Imdsv2_is_required_and_the_root_volume_is_encrypted_gp3_with_the_environment_key(string stack)
     {
         var template = app[stack];
@@ -106,7 +104,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void A_key_pair_created_by_the_stack_is_used_by_the_instance(string stack)
     {
         var template = app[stack];
@@ -119,7 +117,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Amazon_linux_2023_comes_from_the_public_ssm_parameter_with_no_lookup(string stack)
     {
         var parameters = app[stack]["Parameters"]!.AsObject();
@@ -130,7 +128,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void The_instance_role_has_only_session_manager(string stack)
     {
         var template = app[stack];
@@ -153,7 +151,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void An_elastic_ip_keeps_the_address_across_image_replacements(string stack)
     {
         var template = app[stack];
@@ -163,7 +161,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Outputs_walk_a_developer_to_psql_with_verify_full(string stack)
     {
         var template = app[stack];
@@ -193,7 +191,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
         var template = Template.FromStack(stack);
         template.ResourceCountIs("AWS::EC2::Instance", 0);
         template.ResourceCountIs("AWS::EC2::KeyPair", 0);
-        var json = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(template.ToJSON()))!.AsObject();
+        var json = template.ToJson();
         Assert.DoesNotContain(json.IngressRules(), r => (int?)(r.Rule["FromPort"] as JsonValue) == 22);
         Assert.Null(json.Output("BastionSshTunnelCommand"));
     }
@@ -209,7 +207,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
             Deployment = DeploymentContext.Read(key => key == "bastionPublicKey" ? publicKey : null),
             Env = new Amazon.CDK.Environment { Region = "eu-west-1" },
         });
-        var json = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(Template.FromStack(stack).ToJSON()))!.AsObject();
+        var json = Template.FromStack(stack).ToJson();
         Assert.Equal(publicKey, (string?)json.Single("AWS::EC2::KeyPair").Resource.Props()["PublicKeyMaterial"]);
         Assert.Null(json.Output("BastionPrivateKeyParameter"));
         Assert.Contains("ssh -i ~/.ssh/id_ed25519", json.Output("BastionSshTunnelCommand"));

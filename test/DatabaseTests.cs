@@ -11,8 +11,6 @@ public sealed class DatabaseTests
 
     public DatabaseTests(StandardApp app) => this.app = app;
 
-    public static TheoryData<string> AllStacks => new(StandardApp.StackNames);
-
     private (string Id, JsonObject Props) Db(string stack)
     {
         var (id, resource) = app[stack].Single("AWS::RDS::DBInstance");
@@ -22,7 +20,7 @@ public sealed class DatabaseTests
     private string KeyId(string stack) => app[stack].Single("AWS::KMS::Key").Id;
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void It_sits_only_in_the_isolated_database_subnets_and_is_not_public(string stack)
     {
         var template = app[stack];
@@ -39,7 +37,7 @@ public sealed class DatabaseTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Its_own_security_group_admits_only_security_groups_on_5432(string stack)
     {
         var template = app[stack];
@@ -61,7 +59,7 @@ public sealed class DatabaseTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void One_rotating_customer_key_encrypts_storage_logs_and_the_credentials_secret(string stack)
     {
         var template = app[stack];
@@ -79,7 +77,7 @@ public sealed class DatabaseTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Tls_is_required_and_connections_and_slow_statements_are_logged(string stack)
     {
         var template = app[stack];
@@ -96,7 +94,7 @@ public sealed class DatabaseTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Iam_auth_is_on_and_rds_generates_the_master_password_into_secrets_manager(string stack)
     {
         var template = app[stack];
@@ -112,7 +110,7 @@ public sealed class DatabaseTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void The_master_secret_rotates_every_30_days_by_rds_itself(string stack)
     {
         var template = app[stack];
@@ -177,7 +175,7 @@ public sealed class DatabaseTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Logs_are_exported_into_encrypted_groups_created_before_the_instance(string stack)
     {
         var template = app[stack];
@@ -194,7 +192,7 @@ public sealed class DatabaseTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Enhanced_monitoring_every_60_seconds_with_its_role(string stack)
     {
         var template = app[stack];
@@ -221,7 +219,7 @@ public sealed class DatabaseTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void The_engine_is_the_newest_ga_major_with_minor_upgrades_and_no_surprise_extended_support(string stack)
     {
         var (_, db) = Db(stack);
@@ -233,7 +231,7 @@ public sealed class DatabaseTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Outputs_give_endpoint_port_secret_and_database_name(string stack)
     {
         var template = app[stack];

@@ -15,8 +15,6 @@ public sealed class LogicalIdTests
 
     public LogicalIdTests(StandardApp app) => this.app = app;
 
-    public static TheoryData<string> AllStacks => new(StandardApp.StackNames);
-
     public static TheoryData<string, string> Stateful => new()
     {
         { "EnvironmentKeyC299B772", "AWS::KMS::Key" },
@@ -42,7 +40,7 @@ public sealed class LogicalIdTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void The_secret_belongs_to_the_pinned_database(string stack)
     {
         Assert.Contains("\"DatabaseInstanceAA8A5FDE\",\"MasterUserSecret.SecretArn\"", app[stack].Output("DatabaseSecretArn"));

@@ -19,8 +19,6 @@ public sealed class NetworkTests
         { "RdsStack-sandbox-alice", 2, 0 },
     };
 
-    public static TheoryData<string> AllStacks => new(StandardApp.StackNames);
-
     [Theory]
     [MemberData(nameof(Topology))]
     public void Each_tier_has_one_subnet_per_availability_zone(string stack, int zones, int _)
@@ -85,7 +83,7 @@ public sealed class NetworkTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Public_subnets_do_not_hand_out_public_addresses(string stack)
     {
         Assert.All(app[stack].Resources("AWS::EC2::Subnet"), s => Assert.False((bool?)s.Resource.Props()["MapPublicIpOnLaunch"] ?? false));
@@ -120,7 +118,7 @@ public sealed class NetworkTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void The_default_security_group_is_stripped_of_all_rules(string stack)
     {
         var template = app[stack];

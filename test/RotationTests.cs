@@ -19,10 +19,8 @@ public sealed class RotationTests
 
     public RotationTests(StandardApp app) => this.app = app;
 
-    public static TheoryData<string> AllStacks => new(StandardApp.StackNames);
-
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Every_rotation_in_every_stack_can_run(string stack)
     {
         Assert.Empty(RotationReachability.Problems(app[stack]));
@@ -30,7 +28,7 @@ public sealed class RotationTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void No_stack_needs_the_serverless_transform_or_deploys_a_deprecated_runtime(string stack)
     {
         var template = app[stack];
@@ -149,5 +147,5 @@ public sealed class RotationTests
     });
 
     private static JsonObject Synth(Stack stack) =>
-        JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(Amazon.CDK.Assertions.Template.FromStack(stack).ToJSON()))!.AsObject();
+        Amazon.CDK.Assertions.Template.FromStack(stack).ToJson();
 }

@@ -63,8 +63,6 @@ public sealed class SecurityReviewTests
         this.review = review;
     }
 
-    public static TheoryData<string> AllStacks => new(StandardApp.StackNames);
-
     [Fact]
     public void The_review_command_passes_with_zero_unacknowledged_findings()
     {
@@ -73,7 +71,7 @@ public sealed class SecurityReviewTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void All_four_packs_ran_with_no_finding_and_no_rule_error(string stack)
     {
         var result = review.Results[stack];
@@ -86,7 +84,7 @@ public sealed class SecurityReviewTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Acknowledgements_sit_on_resources_with_a_specific_reason_and_none_on_the_stack(string stack)
     {
         var template = app[stack];
@@ -100,7 +98,7 @@ public sealed class SecurityReviewTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Every_acknowledgement_is_used_so_none_hides_a_future_finding(string stack)
     {
         var written = app[stack].Resources()
@@ -127,7 +125,7 @@ public sealed class SecurityReviewTests
     }
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Every_report_has_every_section_a_reviewer_needs(string stack)
     {
         var report = review.Report(stack);

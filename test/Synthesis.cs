@@ -71,6 +71,9 @@ public sealed class StandardApp : SynthesizedApp
 {
     public static readonly string[] StackNames = { "RdsStack-dev", "RdsStack-staging", "RdsStack-prod", "RdsStack-sandbox-alice" };
 
+    /// <summary>Theory data: every stack of the standard app.</summary>
+    public static TheoryData<string> AllStacks => new(StackNames);
+
     public StandardApp()
         : base(new Dictionary<string, object>
         {

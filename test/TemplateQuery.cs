@@ -5,6 +5,10 @@ namespace RdsStack.Tests;
 /// <summary>Small read helpers over a synthesized CloudFormation template.</summary>
 public static class TemplateQuery
 {
+    /// <summary>An Assertions template as JSON, for the same queries as a synthesized file.</summary>
+    public static JsonObject ToJson(this Amazon.CDK.Assertions.Template template) =>
+        JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(template.ToJSON()))!.AsObject();
+
     public static IEnumerable<(string Id, JsonObject Resource)> Resources(this JsonObject template, string? type = null) =>
         template["Resources"]!.AsObject()
             .Where(r => type is null || (string?)r.Value!["Type"] == type)

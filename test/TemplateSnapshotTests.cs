@@ -17,12 +17,10 @@ public sealed class TemplateSnapshotTests
 
     public TemplateSnapshotTests(StandardApp app) => this.app = app;
 
-    public static TheoryData<string> AllStacks => new(StandardApp.StackNames);
-
     public static string SnapshotPath(string stack) => Path.Combine(ProgramTests.RepositoryRoot(), "test", "snapshots", $"{stack}.template.json");
 
     [Theory]
-    [MemberData(nameof(AllStacks))]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void The_template_matches_its_committed_snapshot(string stack)
     {
         var actual = app[stack];
