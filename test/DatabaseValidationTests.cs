@@ -101,6 +101,17 @@ public sealed class DatabaseValidationTests : IClassFixture<DatabaseScope>
         Assert.Contains($"runs PostgreSQL {PostgresDefaults.EngineMajorVersion}", error.Message);
     }
 
+    [Theory]
+    [InlineData("13")]
+    [InlineData("19")]
+    [InlineData("17.2")]
+    [InlineData("")]
+    public void Engine_majors_outside_standard_support_are_refused(string major)
+    {
+        var error = Refused("engineMajorVersion", p => new PostgresDatabaseProps { Vpc = p.Vpc, EncryptionKey = p.EncryptionKey, InstanceIdentifier = p.InstanceIdentifier, EngineMajorVersion = major });
+        Assert.Contains("14, 15, 16, 17, 18", error.Message);
+    }
+
     [Fact]
     public void Performance_insights_forced_on_a_class_too_small_for_it_is_refused() =>
         Refused("performanceInsights", p => With(p, instanceClass: "db.t4g.micro", performanceInsights: true));

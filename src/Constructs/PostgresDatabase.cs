@@ -212,9 +212,9 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
             throw new InvalidSettingException("instanceIdentifier", props.InstanceIdentifier, "1 to 63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen");
         }
 
-        if (props.EngineMajorVersion is null || !Regex.IsMatch(props.EngineMajorVersion, "^1[3-9]$"))
+        if (props.EngineMajorVersion is null || !PostgresDefaults.SupportedMajorVersions.Contains(props.EngineMajorVersion))
         {
-            throw new InvalidSettingException("engineMajorVersion", props.EngineMajorVersion, "a PostgreSQL major version RDS supports in standard support, 13 to 19 (default " + PostgresDefaults.EngineMajorVersion + ")");
+            throw new InvalidSettingException("engineMajorVersion", props.EngineMajorVersion, $"a PostgreSQL major in RDS standard support: {string.Join(", ", PostgresDefaults.SupportedMajorVersions)} (default {PostgresDefaults.EngineMajorVersion}); Extended Support is off, so older majors are refused");
         }
 
         InstanceClassSupport.RequirePostgres("instanceClass", props.InstanceClass, props.EngineMajorVersion);

@@ -10,12 +10,16 @@ namespace RdsStack.Library;
 public static class PostgresDefaults
 {
     /// <summary>
-    /// The PostgreSQL major version: the newest RDS supports in general availability. Only the major is
+    /// The PostgreSQL major version: the newest RDS supports in general availability (18; 19 is only in the
+    /// RDS Database Preview Environment as of November 2026). Only the major is
     /// given, so RDS creates new instances on its current default minor (a pinned minor is eventually
     /// deprecated and then new sandboxes fail to create) and automatic minor upgrades move it forward
     /// without the template ever asking for a downgrade.
     /// </summary>
-    public const string EngineMajorVersion = "17";
+    public const string EngineMajorVersion = "18";
+
+    /// <summary>The PostgreSQL majors the construct accepts: those in RDS standard support.</summary>
+    public static readonly IReadOnlyList<string> SupportedMajorVersions = new[] { "14", "15", "16", "17", "18" };
 
     /// <summary>The PostgreSQL port.</summary>
     public const int Port = 5432;
@@ -55,7 +59,8 @@ public static class PostgresDefaults
 
     /// <summary>
     /// Parameter-group values: TLS only (TLS 1.2 or newer), connection and disconnection logging, DDL
-    /// logging and the slow-statement threshold.
+    /// logging and the slow-statement threshold. PostgreSQL 18 made <c>log_connections</c> a list; it still
+    /// accepts <c>1</c>, which every major from 14 to 18 reads the same way.
     /// </summary>
     public static IDictionary<string, string> Parameters(int slowStatementThresholdMs) => new Dictionary<string, string>
     {
