@@ -83,10 +83,11 @@ public sealed partial class BastionHost : Construct, IConnectable
             Vpc = props.Vpc,
             VpcSubnets = props.VpcSubnets,
             InstanceType = instanceType,
-            MachineImage = MachineImage.LatestAmazonLinux2023(new AmazonLinux2023ImageSsmParameterProps
-            {
-                CpuType = instanceType.Architecture == InstanceArchitecture.ARM_64 ? AmazonLinuxCpuType.ARM_64 : AmazonLinuxCpuType.X86_64,
-            }),
+            // The al2023-ami-kernel-default-* parameter follows AL2023's recommended kernel (CDK 2.160's helper
+            // pins kernel 6.1); resolved by CloudFormation at deploy time, never looked up at synth.
+            MachineImage = MachineImage.FromSsmParameter(
+                $"/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{(instanceType.Architecture == InstanceArchitecture.ARM_64 ? "arm64" : "x86_64")}",
+                new SsmParameterImageOptions { Os = OperatingSystemType.LINUX }),
             SecurityGroup = SecurityGroup,
             KeyPair = KeyPair,
             RequireImdsv2 = true,
