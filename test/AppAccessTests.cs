@@ -97,6 +97,9 @@ public sealed class AppAccessTests : IClassFixture<ImportedAppGroupApp>
             Env = new Amazon.CDK.Environment { Region = "eu-west-1" },
         });
         var role = new Role(stack, "GrantProbeRole", new RoleProps { AssumedBy = new ServicePrincipal("lambda.amazonaws.com") });
+        // The database is an IConnectable CDK itself can use: another group opens a path to it, group to group.
+        var probeGroup = new Amazon.CDK.AWS.EC2.SecurityGroup(stack, "ProbeGroup", new Amazon.CDK.AWS.EC2.SecurityGroupProps { Vpc = stack.Network.Vpc });
+        probeGroup.Connections.AllowTo(stack.Database, Amazon.CDK.AWS.EC2.Port.Tcp(5432), "probe");
         stack.Database.GrantReadCredentials(role);
         stack.Database.GrantConnect(role, "report_reader");
         var template = Template.FromStack(stack);
@@ -111,6 +114,8 @@ public sealed class AppAccessTests : IClassFixture<ImportedAppGroupApp>
             && s["Condition"]?["StringEquals"]?["kms:ViaService"].Str() == "secretsmanager.eu-west-1.amazonaws.com");
         Assert.Contains(statements, s => s["Action"].Str() == "rds-db:connect" && s["Resource"]!.ToJsonString().Contains("/report_reader"));
         Assert.All(statements, s => Assert.All(s["Resource"].AsList(), r => Assert.NotEqual("*", (string?)(r as JsonValue))));
+        var probeId = json.Resources("AWS::EC2::SecurityGroup").Single(g => g.Id.StartsWith("ProbeGroup", StringComparison.Ordinal)).Id;
+        Assert.Contains(json.IngressRules(), r => r.GroupId == DatabaseGroup(json) && r.Rule["SourceSecurityGroupId"].RefTarget() == probeId && (int?)r.Rule["FromPort"] == 5432);
     }
 
     [Theory]

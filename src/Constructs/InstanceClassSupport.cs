@@ -59,9 +59,6 @@ public static partial class InstanceClassSupport
     /// <summary>True when Performance Insights can be turned on for <paramref name="instanceClass"/>.</summary>
     public static bool SupportsPerformanceInsights(string instanceClass) => !NoPerformanceInsights.Contains(instanceClass);
 
-    /// <summary>True for AWS Graviton (arm64) classes.</summary>
-    public static bool IsGraviton(string instanceClass) => ClassPattern().Match(instanceClass) is { Success: true } m && m.Groups["family"].Value.Contains('g');
-
     [GeneratedRegex("^db\\.(?<family>[a-z0-9]+)\\.(?<size>[a-z0-9]+)$")]
     private static partial Regex ClassPattern();
 }
