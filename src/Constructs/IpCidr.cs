@@ -66,20 +66,20 @@ public sealed record IpCidr
 
         if (prefix == 0)
         {
-            throw new InvalidSettingException(setting, value, $"a specific operator network, not the whole internet. {allowed}");
+            throw new InvalidSettingException(setting, value, $"a specific operator network, not the whole internet — {allowed}");
         }
 
         var minimum = isIpv6 ? MinimumIpv6Prefix : MinimumIpv4Prefix;
         if (prefix < minimum)
         {
-            throw new InvalidSettingException(setting, value, $"a prefix of /{minimum} or longer for {(isIpv6 ? "IPv6" : "IPv4")}: /{prefix} admits too many addresses. {allowed}");
+            throw new InvalidSettingException(setting, value, $"a prefix of /{minimum} or longer for {(isIpv6 ? "IPv6" : "IPv4")}: /{prefix} admits too many addresses — {allowed}");
         }
 
         var network = Mask(address.GetAddressBytes(), prefix);
         var networkAddress = new IPAddress(network);
         if (!networkAddress.Equals(address))
         {
-            throw new InvalidSettingException(setting, value, $"a CIDR without host bits: did you mean {networkAddress}/{prefix}? {allowed}");
+            throw new InvalidSettingException(setting, value, $"a CIDR without host bits: did you mean {networkAddress}/{prefix}? — {allowed}");
         }
 
         return new IpCidr($"{networkAddress}/{prefix}", isIpv6);
