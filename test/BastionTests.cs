@@ -140,6 +140,19 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     }
 
     [Theory]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
+    public void First_boot_waits_for_the_elastic_ip_before_installing_security_updates(string stack)
+    {
+        var userData = app[stack].Single("AWS::EC2::Instance").Resource.Props()["UserData"]!["Fn::Base64"].Str()!;
+        var lines = userData.Split('\n');
+        var install = Array.FindIndex(lines, l => l.Contains("dnf -y install dnf-automatic", StringComparison.Ordinal));
+        Assert.Matches(@"^for attempt in \$\(seq 1 \d+\); do dnf -y install dnf-automatic && break; sleep \d+; done$", lines[install]);
+        Assert.Equal("rpm -q dnf-automatic", lines[install + 1]);
+        Assert.Contains("systemctl enable --now dnf-automatic.timer", userData);
+        Assert.True(Array.FindIndex(lines, l => l == "PasswordAuthentication no") < install, "sshd is hardened before anything waits for the network");
+    }
+
+    [Theory]
     [InlineData("RdsStack-prod", true)]
     [InlineData("RdsStack-staging", true)]
     [InlineData("RdsStack-dev", false)]
@@ -154,8 +167,16 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     public void An_elastic_ip_keeps_the_address_across_image_replacements(string stack)
     {
         var template = app[stack];
-        var (instanceId, _) = template.Single("AWS::EC2::Instance");
-        Assert.Contains(template.Resources("AWS::EC2::EIP"), e => e.Resource.Props()["InstanceId"].RefTarget() == instanceId);
+        var (instanceId, instance) = template.Single("AWS::EC2::Instance");
+        var (eipId, eip) = template.Resources("AWS::EC2::EIP").Single(e => e.Resource.Props()["InstanceId"].RefTarget() == instanceId);
+        // Both wait for a default route to the internet gateway, which itself waits for the gateway's attachment.
+        var gatewayAttachment = template.Single("AWS::EC2::VPCGatewayAttachment").Id;
+        bool WaitsForTheAttachedGateway(JsonObject resource) => resource["DependsOn"]!.AsArray().Select(d => (string)d!)
+            .Any(d => (string?)template.Resource(d)["Type"] == "AWS::EC2::Route"
+                && template.Resource(d).Props()["GatewayId"] is not null
+                && template.Resource(d)["DependsOn"]!.AsArray().Any(x => (string?)x == gatewayAttachment));
+        Assert.True(WaitsForTheAttachedGateway(eip), $"{eipId} can be created before the internet gateway is attached");
+        Assert.True(WaitsForTheAttachedGateway(instance), $"{instanceId} can boot before the public route exists");
         Assert.Contains("compute.amazonaws.com", template.Output("BastionPublicDnsName"));
     }
 

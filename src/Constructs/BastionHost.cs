@@ -74,7 +74,9 @@ public sealed partial class BastionHost : Construct, IConnectable
             "ClientAliveInterval 300",
             "SSHD",
             "systemctl reload sshd",
-            "dnf -y install dnf-automatic",
+            "# The instance boots without a public address; the Elastic IP arrives moments later. Wait for it.",
+            "for attempt in $(seq 1 60); do dnf -y install dnf-automatic && break; sleep 10; done",
+            "rpm -q dnf-automatic",
             "sed -i -e 's/^upgrade_type.*/upgrade_type = security/' -e 's/^apply_updates.*/apply_updates = yes/' /etc/dnf/automatic.conf",
             "systemctl enable --now dnf-automatic.timer");
 
@@ -114,7 +116,16 @@ public sealed partial class BastionHost : Construct, IConnectable
         var cfnInstance = (CfnInstance)Instance.Node.DefaultChild!;
         cfnInstance.DisableApiTermination = props.TerminationProtection;
 
+        // An Elastic IP can only be bound once the VPC's internet gateway is attached; the instance waits for the
+        // public routes too, so its first boot can reach the package repositories once the address is bound.
+        // (A public subnet's InternetConnectivityEstablished is its default route, which waits for the attachment;
+        // the VPC-level one is only the gateway resource.)
         Address = new CfnEIP(this, "Address", new CfnEIPProps { Domain = "vpc", InstanceId = Instance.InstanceId });
+        foreach (var subnet in props.Vpc.SelectSubnets(props.VpcSubnets).Subnets)
+        {
+            Instance.Node.AddDependency(subnet.InternetConnectivityEstablished);
+            Address.Node.AddDependency(subnet.InternetConnectivityEstablished);
+        }
 
         props.Database.AllowFrom(Instance, "PostgreSQL from the bastion (SSH tunnel / Session Manager port forwarding)");
 
