@@ -70,10 +70,8 @@ public sealed class DatabaseTests
         Assert.Equal(key, db["KmsKeyId"].RefTarget());
         Assert.Equal(key, db["MasterUserSecret"]!["KmsKeyId"].RefTarget());
         Assert.All(template.Resources("AWS::Logs::LogGroup"), g => Assert.Equal(key, g.Resource.Props()["KmsKeyId"].RefTarget()));
-        if ((bool?)db["EnablePerformanceInsights"] == true)
-        {
-            Assert.Equal(key, db["PerformanceInsightsKMSKeyId"].RefTarget());
-        }
+        Assert.True((bool)db["EnablePerformanceInsights"]!);
+        Assert.Equal(key, db["PerformanceInsightsKMSKeyId"].RefTarget());
     }
 
     [Theory]
@@ -161,7 +159,7 @@ public sealed class DatabaseTests
     }
 
     [Theory]
-    [InlineData("RdsStack-sandbox-alice", "db.t4g.micro", 20, 50)]
+    [InlineData("RdsStack-sandbox-alice", "db.t4g.small", 20, 50)]
     [InlineData("RdsStack-dev", "db.t4g.small", 20, 100)]
     [InlineData("RdsStack-staging", "db.t4g.medium", 50, 200)]
     [InlineData("RdsStack-prod", "db.m7g.large", 100, 1000)]
@@ -203,19 +201,12 @@ public sealed class DatabaseTests
     }
 
     [Theory]
-    [InlineData("RdsStack-prod", true)]
-    [InlineData("RdsStack-staging", true)]
-    [InlineData("RdsStack-dev", false)]
-    [InlineData("RdsStack-sandbox-alice", false)]
-    public void Performance_insights_with_free_retention_where_the_class_supports_it(string stack, bool expected)
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
+    public void Performance_insights_keeps_the_free_seven_days_in_every_environment(string stack)
     {
         var (_, db) = Db(stack);
-        Assert.Equal(expected, (bool)db["EnablePerformanceInsights"]!);
-        Assert.Equal(expected, InstanceClassSupport.SupportsPerformanceInsights((string)db["DBInstanceClass"]!));
-        if (expected)
-        {
-            Assert.Equal(7, (int)db["PerformanceInsightsRetentionPeriod"]!);
-        }
+        Assert.True((bool)db["EnablePerformanceInsights"]!);
+        Assert.Equal(7, (int)db["PerformanceInsightsRetentionPeriod"]!);
     }
 
     [Theory]

@@ -113,8 +113,13 @@ public sealed class DatabaseValidationTests : IClassFixture<DatabaseScope>
     }
 
     [Fact]
-    public void Performance_insights_forced_on_a_class_too_small_for_it_is_refused() =>
-        Refused("performanceInsights", p => With(p, instanceClass: "db.t4g.micro", performanceInsights: true));
+    public void A_class_rds_does_not_offer_for_the_major_is_refused()
+    {
+        var error = Refused("instanceClass", p => With(p, instanceClass: "db.t4g.micro"));
+        Assert.Contains("not orderable with it", error.Message);
+        var older = scope.Create(p => new PostgresDatabaseProps { Vpc = p.Vpc, EncryptionKey = p.EncryptionKey, InstanceIdentifier = "older", InstanceClass = "db.t4g.micro", EngineMajorVersion = "17" });
+        Assert.Equal("db.t4g.micro", older.Props.InstanceClass);
+    }
 
     [Theory]
     [InlineData("postgres")]
@@ -133,7 +138,7 @@ public sealed class DatabaseValidationTests : IClassFixture<DatabaseScope>
     [Fact]
     public void The_defaults_are_accepted_and_secure()
     {
-        var db = scope.Create(p => p);
+        var db = scope.Create(p => new PostgresDatabaseProps { Vpc = p.Vpc, EncryptionKey = p.EncryptionKey, InstanceIdentifier = "defaults" });
         Assert.Equal(PostgresDefaults.CredentialRotationDays, db.Props.CredentialRotationDays);
         Assert.True(db.Props.DeletionProtection);
         Assert.Equal(RemovalPolicy.SNAPSHOT, db.Props.RemovalPolicy);
@@ -185,7 +190,6 @@ public sealed class DatabaseValidationTests : IClassFixture<DatabaseScope>
         int? backupDays = null,
         int? rotationDays = null,
         string? instanceClass = null,
-        bool? performanceInsights = null,
         string? masterUsername = null) => new()
     {
         Vpc = p.Vpc,
@@ -196,7 +200,6 @@ public sealed class DatabaseValidationTests : IClassFixture<DatabaseScope>
         BackupRetentionDays = backupDays ?? p.BackupRetentionDays,
         CredentialRotationDays = rotationDays ?? p.CredentialRotationDays,
         InstanceClass = instanceClass ?? p.InstanceClass,
-        PerformanceInsights = performanceInsights ?? p.PerformanceInsights,
         MasterUsername = masterUsername ?? p.MasterUsername,
     };
 }

@@ -5,7 +5,8 @@ namespace RdsStack.Library;
 /// <summary>
 /// What RDS for PostgreSQL runs on which DB instance class, for the checks the construct makes at
 /// synth time (an unsupported class otherwise fails twenty minutes into a deploy). Source: the RDS
-/// user guide, "Supported DB engines for DB instance classes" and the Performance Insights support table.
+/// user guide, "Supported DB engines for DB instance classes", and orderability reported for PostgreSQL 18.
+/// (Performance Insights has no instance-class restriction for RDS for PostgreSQL, so it is not modelled here.)
 /// </summary>
 public static partial class InstanceClassSupport
 {
@@ -18,10 +19,13 @@ public static partial class InstanceClassSupport
         "x2g", "x2idn", "x2iedn",
     };
 
-    /// <summary>Sizes too small for Performance Insights.</summary>
-    public static readonly IReadOnlySet<string> NoPerformanceInsights = new HashSet<string>(StringComparer.Ordinal)
+    /// <summary>
+    /// Classes RDS does not offer for a given major although their family runs PostgreSQL: db.t4g.micro is not
+    /// orderable with PostgreSQL 18 (seen in us-east-1 and ap-south-1 in October 2026; db.t4g.small and up are).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> NotOffered = new Dictionary<string, IReadOnlySet<string>>
     {
-        "db.t3.micro", "db.t3.small", "db.t4g.micro", "db.t4g.small",
+        ["18"] = new HashSet<string>(StringComparer.Ordinal) { "db.t4g.micro" },
     };
 
     /// <summary>Sizes that exist for the burstable families.</summary>
@@ -32,11 +36,11 @@ public static partial class InstanceClassSupport
 
     /// <summary>
     /// Throws <see cref="InvalidSettingException"/> unless <paramref name="instanceClass"/> (e.g.
-    /// <c>db.t4g.micro</c>) can run PostgreSQL <paramref name="engineMajorVersion"/>.
+    /// <c>db.t4g.small</c>) can run PostgreSQL <paramref name="engineMajorVersion"/>.
     /// </summary>
     public static void RequirePostgres(string setting, string? instanceClass, string engineMajorVersion)
     {
-        var allowed = $"a DB instance class that runs PostgreSQL {engineMajorVersion}: db.<family>.<size> with family one of {string.Join(", ", PostgresFamilies)} (e.g. db.t4g.micro, db.m7g.large)";
+        var allowed = $"a DB instance class that runs PostgreSQL {engineMajorVersion}: db.<family>.<size> with family one of {string.Join(", ", PostgresFamilies)} (e.g. db.t4g.small, db.m7g.large)";
         var match = instanceClass is null ? Match.Empty : ClassPattern().Match(instanceClass);
         if (!match.Success || !PostgresFamilies.Contains(match.Groups["family"].Value) || !Sizes.Contains(match.Groups["size"].Value))
         {
@@ -54,10 +58,12 @@ public static partial class InstanceClassSupport
         {
             throw new InvalidSettingException(setting, instanceClass, $"sizes large and up for db.{family}. {allowed}");
         }
-    }
 
-    /// <summary>True when Performance Insights can be turned on for <paramref name="instanceClass"/>.</summary>
-    public static bool SupportsPerformanceInsights(string instanceClass) => !NoPerformanceInsights.Contains(instanceClass);
+        if (NotOffered.TryGetValue(engineMajorVersion, out var missing) && missing.Contains(instanceClass!))
+        {
+            throw new InvalidSettingException(setting, instanceClass, $"a class RDS offers for PostgreSQL {engineMajorVersion}: {instanceClass} is not orderable with it (the smallest is db.t4g.small). {allowed}");
+        }
+    }
 
     [GeneratedRegex("^db\\.(?<family>[a-z0-9]+)\\.(?<size>[a-z0-9]+)$")]
     private static partial Regex ClassPattern();

@@ -25,7 +25,7 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
         : base(scope, id)
     {
         Validate(props);
-        var performanceInsights = props.PerformanceInsights ?? InstanceClassSupport.SupportsPerformanceInsights(props.InstanceClass);
+        var performanceInsights = props.PerformanceInsights;
         var engine = DatabaseInstanceEngine.Postgres(new PostgresInstanceEngineProps
         {
             Version = PostgresEngineVersion.Of(props.EngineMajorVersion, props.EngineMajorVersion),
@@ -218,11 +218,6 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
         }
 
         InstanceClassSupport.RequirePostgres("instanceClass", props.InstanceClass, props.EngineMajorVersion);
-
-        if (props.PerformanceInsights == true && !InstanceClassSupport.SupportsPerformanceInsights(props.InstanceClass))
-        {
-            throw new InvalidSettingException("performanceInsights", "true", $"false (or unset) on {props.InstanceClass}, which is too small for Performance Insights; not supported on {string.Join(", ", InstanceClassSupport.NoPerformanceInsights)}");
-        }
 
         if (props.AllocatedStorageGiB < PostgresDefaults.MinimumStorageGiB || props.AllocatedStorageGiB > PostgresDefaults.MaximumStorageGiB)
         {

@@ -27,8 +27,8 @@ public sealed class PostgresDatabaseProps
     /// </summary>
     public required string InstanceIdentifier { get; init; }
 
-    /// <summary>The DB instance class. Default <c>db.t4g.micro</c>.</summary>
-    public string InstanceClass { get; init; } = "db.t4g.micro";
+    /// <summary>The DB instance class. Default <c>db.t4g.small</c>, the smallest RDS offers for PostgreSQL 18.</summary>
+    public string InstanceClass { get; init; } = "db.t4g.small";
 
     /// <summary>The PostgreSQL major version. Default <see cref="PostgresDefaults.EngineMajorVersion"/>.</summary>
     public string EngineMajorVersion { get; init; } = PostgresDefaults.EngineMajorVersion;
@@ -73,8 +73,9 @@ public sealed class PostgresDatabaseProps
     public int SlowStatementThresholdMs { get; init; } = PostgresDefaults.SlowStatementThresholdMs;
 
     /// <summary>
-    /// Performance Insights (7 days, the free tier). Default (null): on wherever the instance class supports it.
-    /// True on a class that does not support it is refused.
+    /// Performance Insights with the free 7-day retention, encrypted with the environment key. Default true: every
+    /// RDS for PostgreSQL class supports it. (AWS moved the Performance Insights console to CloudWatch Database
+    /// Insights on 31 July 2026; the API and CloudFormation properties are unchanged.)
     /// </summary>
-    public bool? PerformanceInsights { get; init; }
+    public bool PerformanceInsights { get; init; } = true;
 }

@@ -69,7 +69,10 @@ public static class EnvironmentPresets
         BastionInstanceType = "t4g.micro",
     };
 
-    /// <summary>One developer's sandbox: cheapest class, single AZ, no NAT, one day of backups, destroyed with its stack.</summary>
+    /// <summary>
+    /// One developer's sandbox: the cheapest class RDS offers for PostgreSQL 18 (db.t4g.micro is not orderable
+    /// with it), single AZ, no NAT, one day of backups, destroyed with its stack.
+    /// </summary>
     public static EnvironmentSettings Sandbox { get; } = new()
     {
         Name = "sandbox",
@@ -78,7 +81,7 @@ public static class EnvironmentPresets
         VpcCidr = "10.99.0.0/16",
         NatGateways = 0,
         LogRetentionDays = 7,
-        DatabaseInstanceClass = "db.t4g.micro",
+        DatabaseInstanceClass = "db.t4g.small",
         AllocatedStorageGiB = 20,
         MaxAllocatedStorageGiB = 50,
         MultiAz = false,
