@@ -64,9 +64,7 @@ public sealed class AppAccessTests : IClassFixture<ImportedAppGroupApp>
     {
         var template = app[stack];
         var roleId = template["Outputs"]!["AppRoleArn"]!["Value"].RefTarget();
-        var statements = template.PolicyStatements()
-            .Where(s => template.Resource(s.PolicyId).Props()["Roles"]!.AsArray().Any(r => r.RefTarget() == roleId))
-            .Select(s => s.Statement).ToList();
+        var statements = template.PolicyStatements(roleId).Select(s => s.Statement).ToList();
         var statement = Assert.Single(statements);
         Assert.Equal("rds-db:connect", (string?)statement["Action"]);
         var resource = statement["Resource"]!.ToJsonString();
@@ -90,7 +88,7 @@ public sealed class AppAccessTests : IClassFixture<ImportedAppGroupApp>
     public void Grants_produce_scoped_statements_for_the_secret_and_the_key()
     {
         // A fresh stack: the shared ones are already synthesized.
-        var stack = new App.EnvironmentStack(new Amazon.CDK.App(), "RdsStack-grants", new App.EnvironmentStackProps
+        var stack = new App.EnvironmentStack(CdkJson.NewApp(), "RdsStack-grants", new App.EnvironmentStackProps
         {
             Settings = App.EnvironmentPresets.Dev,
             Deployment = App.DeploymentContext.Read(_ => null),
@@ -105,7 +103,7 @@ public sealed class AppAccessTests : IClassFixture<ImportedAppGroupApp>
         var template = Template.FromStack(stack);
         var json = template.ToJson();
         var roleId = json.Resources("AWS::IAM::Role").Single(r => r.Id.StartsWith("GrantProbeRole", StringComparison.Ordinal)).Id;
-        var statements = json.PolicyStatements().Where(s => json.Resource(s.PolicyId).Props()["Roles"]!.AsArray().Any(r => r.RefTarget() == roleId)).Select(s => s.Statement).ToList();
+        var statements = json.PolicyStatements(roleId).Select(s => s.Statement).ToList();
         Assert.Contains(statements, s => s["Action"]!.ToJsonString().Contains("secretsmanager:GetSecretValue") && s["Resource"]!.ToJsonString().Contains("MasterUserSecret.SecretArn"));
         // Decryption is granted in the key policy, to this role only, and only through Secrets Manager.
         var keyStatements = json.Resource("EnvironmentKeyC299B772").Props()["KeyPolicy"]!["Statement"]!.AsArray();

@@ -74,6 +74,14 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
 
     [Theory]
     [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
+    public void An_ipv6_operator_network_is_admitted_with_a_warning_that_the_bastion_is_ipv4_only(string stack)
+    {
+        Annotations.FromStack(app.Stacks[stack]).HasWarning("/" + stack + "/Bastion", Match.StringLikeRegexp("reachable over IPv4 only"));
+        Annotations.FromStack(noOperators.Stacks[stack]).HasNoWarning("*", Match.StringLikeRegexp("reachable over IPv4 only"));
+    }
+
+    [Theory]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void Egress_goes_only_to_the_database_port_and_https(string stack)
     {
         var template = app[stack];
@@ -136,14 +144,14 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
         var role = template.Resource(profile["Roles"]![0].RefTarget()!);
         Assert.Equal("[{\"Fn::Join\":[\"\",[\"arn:\",{\"Ref\":\"AWS::Partition\"},\":iam::aws:policy/AmazonSSMManagedInstanceCore\"]]}]", role.Props()["ManagedPolicyArns"]!.ToJsonString());
         var roleId = profile["Roles"]![0].RefTarget();
-        Assert.DoesNotContain(template.Resources("AWS::IAM::Policy"), p => p.Resource.Props()["Roles"]!.AsArray().Any(r => r.RefTarget() == roleId));
+        Assert.All(template.PolicyStatements(roleId), s => Assert.Equal("Deny", s.Statement["Effect"].Str()));
     }
 
     [Theory]
     [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void First_boot_waits_for_the_elastic_ip_before_installing_security_updates(string stack)
     {
-        var userData = app[stack].Single("AWS::EC2::Instance").Resource.Props()["UserData"]!["Fn::Base64"].Str()!;
+        var userData = app[stack].UserDataText();
         var lines = userData.Split('\n');
         var install = Array.FindIndex(lines, l => l.Contains("dnf -y install dnf-automatic", StringComparison.Ordinal));
         Assert.Matches(@"^for attempt in \$\(seq 1 \d+\); do dnf -y install dnf-automatic && break; sleep \d+; done$", lines[install]);
@@ -153,13 +161,56 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     }
 
     [Theory]
-    [InlineData("RdsStack-prod", true)]
-    [InlineData("RdsStack-staging", true)]
-    [InlineData("RdsStack-dev", false)]
-    [InlineData("RdsStack-sandbox-alice", false)]
-    public void Termination_protection_is_off_in_sandboxes(string stack, bool expected)
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
+    public void Termination_protection_is_off_so_an_image_update_can_remove_the_old_bastion(string stack)
     {
-        Assert.Equal(expected, (bool)app[stack].Single("AWS::EC2::Instance").Resource.Props()["DisableApiTermination"]!);
+        Assert.False((bool)app[stack].Single("AWS::EC2::Instance").Resource.Props()["DisableApiTermination"]!);
+    }
+
+    [Theory]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
+    public void The_bastion_role_cannot_read_any_key_pairs_private_key(string stack)
+    {
+        var template = app[stack];
+        var profile = template.Resource(template.Single("AWS::EC2::Instance").Resource.Props()["IamInstanceProfile"].RefTarget()!).Props();
+        var roleId = profile["Roles"]![0].RefTarget();
+        var deny = template.PolicyStatements(roleId).Select(s => s.Statement).Single(s => s["Effect"].Str() == "Deny");
+        Assert.Contains("ssm:GetParameter", deny["Action"]!.ToJsonString());
+        Assert.Contains(":parameter/ec2/keypair/*", deny["Resource"]!.ToJsonString());
+    }
+
+    [Theory]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
+    public void Sshd_forwards_only_to_the_database_and_updates_follow_the_latest_release(string stack)
+    {
+        var lines = app[stack].UserDataText().Split('\n');
+        Assert.Contains("PermitOpen {DatabaseInstanceAA8A5FDE.Endpoint.Address}:5432", lines);
+        Assert.Contains("AllowTcpForwarding local", lines);
+        Assert.Contains("echo latest > /etc/dnf/vars/releasever", lines);
+    }
+
+    [Fact]
+    public void No_fixed_physical_name_is_shared_by_two_stacks()
+    {
+        var names = new[] { "LaunchTemplateName", "KeyName", "DBInstanceIdentifier", "LogGroupName", "AliasName", "RoleName", "GroupName" };
+        var seen = new Dictionary<string, string>();
+        foreach (var stack in StandardApp.StackNames)
+        {
+            foreach (var (id, resource) in app[stack].Resources())
+            {
+                foreach (var property in names)
+                {
+                    if (resource.Props()[property].Str() is { } name)
+                    {
+                        var key = $"{resource["Type"]}/{name}";
+                        Assert.False(seen.TryGetValue(key, out var other), $"{stack}/{id} and {other} both name a {resource["Type"]} '{name}': the second deploy in one account would fail");
+                        seen[key] = $"{stack}/{id}";
+                    }
+                }
+            }
+        }
+
+        Assert.Contains(seen.Keys, k => k.StartsWith("AWS::EC2::LaunchTemplate/", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -201,7 +252,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     [Fact]
     public void A_preset_without_a_bastion_has_no_instance_no_key_and_no_ssh_rule()
     {
-        var scope = new Amazon.CDK.App();
+        var scope = CdkJson.NewApp();
         var stack = new EnvironmentStack(scope, "RdsStack-nobastion", new EnvironmentStackProps
         {
             Settings = EnvironmentPresets.Sandbox with { BastionEnabled = false },
@@ -220,7 +271,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     public void An_imported_public_key_means_no_private_key_in_aws()
     {
         const string publicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGsVxk0VmX2WzLhYkmVvJ1c1k7pXQ2m0Qe1n3l5Rkq3T alice@laptop";
-        var scope = new Amazon.CDK.App();
+        var scope = CdkJson.NewApp();
         var stack = new EnvironmentStack(scope, "RdsStack-imported", new EnvironmentStackProps
         {
             Settings = EnvironmentPresets.Sandbox,
@@ -228,7 +279,11 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
             Env = new Amazon.CDK.Environment { Region = "eu-west-1" },
         });
         var json = Template.FromStack(stack).ToJson();
-        Assert.Equal(publicKey, (string?)json.Single("AWS::EC2::KeyPair").Resource.Props()["PublicKeyMaterial"]);
+        var keyPair = json.Single("AWS::EC2::KeyPair").Resource.Props();
+        Assert.Equal(publicKey, (string?)keyPair["PublicKeyMaterial"]);
+        // A different key material gets a different name, so switching keys can replace the key pair.
+        Assert.StartsWith("rdsstack-imported-bastion-", (string?)keyPair["KeyName"]);
+        Assert.NotEqual((string?)keyPair["KeyName"], app["RdsStack-sandbox-alice"].Single("AWS::EC2::KeyPair").Resource.Props()["KeyName"].Str()!.Replace("rdsstack-sandbox-alice", "rdsstack-imported"));
         Assert.Null(json.Output("BastionPrivateKeyParameter"));
         Assert.Contains("ssh -i ~/.ssh/id_ed25519", json.Output("BastionSshTunnelCommand"));
     }

@@ -136,7 +136,7 @@ public sealed class ContextTests
     [Fact]
     public void Bad_context_stops_the_app_before_any_stack_is_built()
     {
-        var app = new Amazon.CDK.App(new Amazon.CDK.AppProps { Context = new Dictionary<string, object> { ["operatorCidrs"] = "0.0.0.0/0" } });
+        var app = CdkJson.NewApp(new Dictionary<string, object> { ["operatorCidrs"] = "0.0.0.0/0" });
         Assert.Throws<InvalidSettingException>(() => RdsStackApp.Build(app));
         Assert.Empty(app.Node.Children);
     }

@@ -121,18 +121,18 @@ public sealed class DatabaseTests
         Assert.Null(props["HostedRotationLambda"]);
     }
 
-    public static TheoryData<string, bool, bool, int, string, string> Durability => new()
+    public static TheoryData<string, bool, bool, int, string, string, string> Durability => new()
     {
-        // stack, Multi-AZ, deletion protection, backup days, database deletion policy, key deletion policy
-        { "RdsStack-prod", true, true, 14, "Snapshot", "Retain" },
-        { "RdsStack-staging", false, true, 7, "Snapshot", "Retain" },
-        { "RdsStack-dev", false, false, 3, "Snapshot", "Retain" },
-        { "RdsStack-sandbox-alice", false, false, 1, "Delete", "Delete" },
+        // stack, Multi-AZ, deletion protection, backup days, database, key and log-group deletion policies
+        { "RdsStack-prod", true, true, 14, "Snapshot", "Retain", "Retain" },
+        { "RdsStack-staging", false, true, 7, "Snapshot", "Retain", "Delete" },
+        { "RdsStack-dev", false, false, 3, "Snapshot", "Retain", "Delete" },
+        { "RdsStack-sandbox-alice", false, false, 1, "Delete", "Delete", "Delete" },
     };
 
     [Theory]
     [MemberData(nameof(Durability))]
-    public void Durability_follows_the_environment(string stack, bool multiAz, bool protection, int backupDays, string dbPolicy, string keyPolicy)
+    public void Durability_follows_the_environment(string stack, bool multiAz, bool protection, int backupDays, string dbPolicy, string keyPolicy, string logPolicy)
     {
         var template = app[stack];
         var (dbId, db) = Db(stack);
@@ -143,7 +143,8 @@ public sealed class DatabaseTests
         Assert.Equal(dbPolicy, (string?)template.Resource(dbId)["UpdateReplacePolicy"]);
         Assert.Equal(dbPolicy == "Delete", (bool)db["DeleteAutomatedBackups"]!);
         Assert.Equal(keyPolicy, (string?)template.Resource(KeyId(stack))["DeletionPolicy"]);
-        Assert.All(template.Resources("AWS::Logs::LogGroup"), g => Assert.Equal(keyPolicy, (string?)g.Resource["DeletionPolicy"]));
+        // Fixed-name log groups outside production go with the stack, or re-creating the environment would fail.
+        Assert.All(template.Resources("AWS::Logs::LogGroup"), g => Assert.Equal(logPolicy, (string?)g.Resource["DeletionPolicy"]));
     }
 
     [Fact]

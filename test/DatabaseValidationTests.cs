@@ -14,7 +14,7 @@ public sealed class DatabaseScope
 
     public DatabaseScope()
     {
-        var app = new Amazon.CDK.App();
+        var app = CdkJson.NewApp();
         Stack = new Stack(app, "ValidationStack", new StackProps { Env = new Amazon.CDK.Environment { Region = "eu-west-1", Account = "111111111111" } });
         Vpc = Amazon.CDK.AWS.EC2.Vpc.FromVpcAttributes(Stack, "Vpc", new VpcAttributes
         {

@@ -28,7 +28,7 @@ public sealed class ProgramTests
         Assert.True(File.Exists(dll), $"built app not found at {dll}");
         var outDir = Directory.CreateTempSubdirectory("rdsstack-program-").FullName;
         var start = new ProcessStartInfo("dotnet", $"\"{dll}\"") { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.Environment["CDK_CONTEXT_JSON"] = JsonSerializer.Serialize(context);
+        start.Environment["CDK_CONTEXT_JSON"] = JsonSerializer.Serialize(CdkJson.Context(context.ToDictionary(c => c.Key, c => (object)c.Value)));
         start.Environment["CDK_OUTDIR"] = outDir;
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();

@@ -126,11 +126,12 @@ public sealed class RotationTests
 
     private static Stack NewStack(out Vpc vpc)
     {
-        var stack = new Stack(new Amazon.CDK.App(), "Rotation", new StackProps { Env = new Amazon.CDK.Environment { Region = "eu-west-1" } });
+        var stack = new Stack(CdkJson.NewApp(), "Rotation", new StackProps { Env = new Amazon.CDK.Environment { Region = "eu-west-1" } });
         vpc = new Vpc(stack, "Vpc", new VpcProps
         {
             AvailabilityZones = new[] { "eu-west-1a", "eu-west-1b" },
             NatGateways = 0,
+            RestrictDefaultSecurityGroup = false,
             SubnetConfiguration = new ISubnetConfiguration[]
             {
                 new SubnetConfiguration { Name = "Isolated", SubnetType = SubnetType.PRIVATE_ISOLATED },

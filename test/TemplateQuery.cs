@@ -72,16 +72,55 @@ public static class TemplateQuery
         }
     }
 
-    /// <summary>Every IAM policy statement in the template (AWS::IAM::Policy and inline role policies).</summary>
-    public static IEnumerable<(string PolicyId, JsonObject Statement)> PolicyStatements(this JsonObject template)
+    /// <summary>
+    /// Every IAM policy statement in the template: AWS::IAM::Policy resources and roles' inline Policies, optionally
+    /// only those attached to role <paramref name="roleId"/>. (Managed policies are not in the template.)
+    /// </summary>
+    public static IEnumerable<(string PolicyId, JsonObject Statement)> PolicyStatements(this JsonObject template, string? roleId = null)
     {
         foreach (var (id, policy) in template.Resources("AWS::IAM::Policy"))
         {
+            if (roleId is not null && !(policy.Props()["Roles"]?.AsArray().Any(r => r.RefTarget() == roleId) ?? false))
+            {
+                continue;
+            }
+
             foreach (var statement in policy.Props()["PolicyDocument"]!["Statement"]!.AsArray())
             {
                 yield return (id, statement!.AsObject());
             }
         }
+
+        foreach (var (id, role) in template.Resources("AWS::IAM::Role"))
+        {
+            if (roleId is not null && id != roleId)
+            {
+                continue;
+            }
+
+            foreach (var inline in role.Props()["Policies"]?.AsArray() ?? new JsonArray())
+            {
+                foreach (var statement in inline!["PolicyDocument"]!["Statement"]!.AsArray())
+                {
+                    yield return (id, statement!.AsObject());
+                }
+            }
+        }
+    }
+
+    /// <summary>The bastion's user data as text; deploy-time values appear as <c>{LogicalId.Attribute}</c>.</summary>
+    public static string UserDataText(this JsonObject template)
+    {
+        static string Render(JsonNode? node) => node switch
+        {
+            JsonValue v => v.GetValue<string>(),
+            JsonObject o when o["Fn::Join"] is JsonArray join => string.Join(join[0]!.GetValue<string>(), join[1]!.AsArray().Select(Render)),
+            JsonObject o when o["Fn::GetAtt"] is JsonArray a => $"{{{a[0]}.{a[1]}}}",
+            JsonObject o when o["Ref"] is JsonValue r => $"{{{r}}}",
+            _ => throw new InvalidOperationException($"unexpected user data node {node?.ToJsonString()}"),
+        };
+
+        return Render(template.Single("AWS::EC2::Instance").Resource.Props()["UserData"]!["Fn::Base64"]);
     }
 
     public static IEnumerable<JsonNode?> AsList(this JsonNode? node) => node switch

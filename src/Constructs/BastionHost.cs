@@ -50,11 +50,22 @@ public sealed partial class BastionHost : Construct, IConnectable
                 "(find it with 'curl -s https://checkip.amazonaws.com'), or use the SessionManagerTunnelCommand output, which needs no open port.");
         }
 
+        if (props.OperatorCidrs.Any(c => c.IsIpv6))
+        {
+            Annotations.Of(this).AddWarning(
+                "IPv6 operator CIDRs are admitted by the security group, but the bastion is reachable over IPv4 only (its Elastic IP): " +
+                "the VPC has no IPv6 range. Connect over IPv4, or give the VPC and bastion IPv6 addresses.");
+        }
+
         SecurityGroup.AddEgressRule(Peer.AnyIpv4(), Port.Tcp(443), "HTTPS: package updates and Session Manager");
 
+        // The name carries a digest of the key material: switching between a generated and an imported key (or
+        // rotating the imported one) replaces the key pair, and a replacement needs a new name.
+        var keyMaterial = props.PublicKeyMaterial?.Trim() ?? "generated";
+        var keyDigest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(keyMaterial)))[..8].ToLowerInvariant();
         KeyPair = new KeyPair(this, "KeyPair", new KeyPairProps
         {
-            KeyPairName = props.KeyPairName,
+            KeyPairName = $"{props.KeyPairName}-{keyDigest}",
             Type = props.PublicKeyMaterial is null ? KeyPairType.ED25519 : null,
             Format = props.PublicKeyMaterial is null ? KeyPairFormat.PEM : null,
             PublicKeyMaterial = props.PublicKeyMaterial?.Trim(),
@@ -70,10 +81,13 @@ public sealed partial class BastionHost : Construct, IConnectable
             "X11Forwarding no",
             "AllowAgentForwarding no",
             "AllowTcpForwarding local",
+            $"PermitOpen {props.Database.EndpointAddress}:{PostgresDefaults.Port}",
             "MaxAuthTries 3",
             "ClientAliveInterval 300",
             "SSHD",
             "systemctl reload sshd",
+            "# Amazon Linux 2023 locks dnf to the image's release; follow the latest release so updates arrive.",
+            "echo latest > /etc/dnf/vars/releasever",
             "# The instance boots without a public address; the Elastic IP arrives moments later. Wait for it.",
             "for attempt in $(seq 1 60); do dnf -y install dnf-automatic && break; sleep 10; done",
             "rpm -q dnf-automatic",
@@ -113,6 +127,15 @@ public sealed partial class BastionHost : Construct, IConnectable
                 },
             },
         });
+        // The role may read SSM parameters (Session Manager needs ssm:GetParameter on *), but never a key pair's
+        // private key: those live under /ec2/keypair/ and belong to operators, not to a bastion.
+        Instance.Role.AddToPrincipalPolicy(new Amazon.CDK.AWS.IAM.PolicyStatement(new Amazon.CDK.AWS.IAM.PolicyStatementProps
+        {
+            Sid = "NoKeyPairPrivateKeys",
+            Effect = Amazon.CDK.AWS.IAM.Effect.DENY,
+            Actions = new[] { "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath" },
+            Resources = new[] { Stack.Of(this).FormatArn(new ArnComponents { Service = "ssm", Resource = "parameter", ResourceName = "ec2/keypair/*" }) },
+        }));
         var cfnInstance = (CfnInstance)Instance.Node.DefaultChild!;
         cfnInstance.DisableApiTermination = props.TerminationProtection;
 
@@ -196,13 +219,23 @@ public sealed partial class BastionHost : Construct, IConnectable
         NagAcknowledgement.Add(
             Instance.Role,
             "AwsSolutions-IAM4",
-            "The only policy is AWS-managed AmazonSSMManagedInstanceCore: the documented minimum for the SSM agent (Session Manager port forwarding as the key-less path). AWS maintains it as the agent's API needs change; the role has no other permissions.");
+            "The managed policy is AWS-managed AmazonSSMManagedInstanceCore, the documented minimum for the SSM agent (Session Manager port forwarding as the key-less path), maintained by AWS as the agent's API needs change. Its ssm:GetParameter* on * is narrowed by an explicit deny on parameter/ec2/keypair/*, so no bastion can read any key pair's private key.");
+        if (Instance.Role.Node.TryFindChild("DefaultPolicy") is { } denyPolicy)
+        {
+            NagAcknowledgement.Add(
+                denyPolicy,
+                "The bastion role's only inline policy is an explicit Deny of ssm:GetParameter* on parameter/ec2/keypair/*: it removes access rather than granting any, and is bound to this one role.",
+                "NIST.800.53.R5-IAMNoInlinePolicy",
+                "HIPAA.Security-IAMNoInlinePolicy",
+                "PCI.DSS.321-IAMNoInlinePolicy");
+        }
+
         if (!terminationProtection)
         {
             NagAcknowledgement.Add(
                 Instance,
                 "AwsSolutions-EC29",
-                "Termination protection is off by this bastion's settings (TerminationProtection = false): the bastion is disposable. It stores nothing, the same template recreates it in minutes, and the Elastic IP keeps its address; the database it fronts is unaffected by its loss.");
+                "Termination protection is off on purpose: every new Amazon Linux 2023 image replaces the bastion, and CloudFormation cannot remove a protected old instance. The bastion stores nothing, the same template recreates it in minutes, the Elastic IP keeps its address, and the database is unaffected by its loss.");
         }
     }
 

@@ -40,6 +40,10 @@ public sealed class BastionHostProps
     /// </summary>
     public string? PublicKeyMaterial { get; init; }
 
-    /// <summary>EC2 termination protection. Default true.</summary>
-    public bool TerminationProtection { get; init; } = true;
+    /// <summary>
+    /// EC2 termination protection. Default false: the image comes from the public SSM parameter at every deploy,
+    /// so a new Amazon Linux release replaces the instance, and a protected instance would make CloudFormation
+    /// fail to remove the old one (left running, holding the security group). Turn it on only with a pinned image.
+    /// </summary>
+    public bool TerminationProtection { get; init; }
 }

@@ -199,7 +199,7 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
             NagAcknowledgement.Add(
                 monitoringRole,
                 "AwsSolutions-IAM4",
-                "Enhanced monitoring role with the AWS-managed AmazonRDSEnhancedMonitoringRole policy, the documented policy RDS requires: it writes only to the RDSOSMetrics log group. Trusted only by monitoring.rds.amazonaws.com.");
+                "Enhanced monitoring role with the AWS-managed AmazonRDSEnhancedMonitoringRole policy, the documented policy RDS requires: CloudWatch Logs actions limited to RDS* log groups (RDSOSMetrics). Trusted only by monitoring.rds.amazonaws.com; it holds no other permission.");
         }
     }
 

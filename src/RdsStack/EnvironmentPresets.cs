@@ -25,7 +25,6 @@ public static class EnvironmentPresets
         DeletionProtection = false,
         DatabaseRemovalPolicy = RemovalPolicy.SNAPSHOT,
         BastionEnabled = true,
-        BastionTerminationProtection = false,
     };
 
     /// <summary>Staging: prod's topology (three AZs) at a smaller size, protected against deletion.</summary>
@@ -89,7 +88,6 @@ public static class EnvironmentPresets
         DeletionProtection = false,
         DatabaseRemovalPolicy = RemovalPolicy.DESTROY,
         BastionEnabled = true,
-        BastionTerminationProtection = false,
     };
 
     /// <summary>The shared environments, in deployment order.</summary>

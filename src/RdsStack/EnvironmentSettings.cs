@@ -72,8 +72,11 @@ public sealed record EnvironmentSettings
     /// <summary>The bastion's EC2 instance type.</summary>
     public string BastionInstanceType { get; init; } = "t4g.nano";
 
-    /// <summary>EC2 termination protection of the bastion.</summary>
-    public bool BastionTerminationProtection { get; init; } = true;
+    /// <summary>
+    /// EC2 termination protection of the bastion. Off in every preset: each new Amazon Linux image replaces the
+    /// bastion, and CloudFormation cannot remove a protected old instance (see <c>BastionHostProps</c>).
+    /// </summary>
+    public bool BastionTerminationProtection { get; init; }
 
     /// <summary>The IAM-authenticated database user of the example application role.</summary>
     public string AppDatabaseUser { get; init; } = "app_user";
@@ -81,8 +84,17 @@ public sealed record EnvironmentSettings
     /// <summary>The smallest backup retention a production preset may have.</summary>
     public const int ProductionMinimumBackupDays = 7;
 
-    /// <summary>Removal policy of the key and log groups, derived from <see cref="DatabaseRemovalPolicy"/>.</summary>
-    public RemovalPolicy SupportingRemovalPolicy => DatabaseRemovalPolicy == RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    /// <summary>
+    /// Removal policy of the environment key: retained whenever the database is not destroyed, because snapshots
+    /// stay readable only while their key lives.
+    /// </summary>
+    public RemovalPolicy KeyRemovalPolicy => DatabaseRemovalPolicy == RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    /// <summary>
+    /// Removal policy of the log groups: retained for production (audit trail), deleted with the stack otherwise —
+    /// the database log groups have fixed names, so retained ones would block re-creating the environment.
+    /// </summary>
+    public RemovalPolicy LogRemovalPolicy => Production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     /// <summary>The log retention as the CDK enum.</summary>
     public RetentionDays LogRetention => LogRetentionValues.TryGetValue(LogRetentionDays, out var value)

@@ -45,7 +45,7 @@ public sealed class EnvironmentStack : Stack
         Key = new EnvironmentKey(this, "EnvironmentKey", new EnvironmentKeyProps
         {
             Alias = resourceName,
-            RemovalPolicy = settings.SupportingRemovalPolicy,
+            RemovalPolicy = settings.KeyRemovalPolicy,
         });
 
         Network = new PrivateNetwork(this, "Network", new PrivateNetworkProps
@@ -55,7 +55,7 @@ public sealed class EnvironmentStack : Stack
             NatGateways = settings.NatGateways,
             EncryptionKey = Key.Key,
             FlowLogRetention = settings.LogRetention,
-            LogRemovalPolicy = settings.SupportingRemovalPolicy,
+            LogRemovalPolicy = settings.LogRemovalPolicy,
         });
 
         Database = new PostgresDatabase(this, "Database", new PostgresDatabaseProps
@@ -73,7 +73,7 @@ public sealed class EnvironmentStack : Stack
             RemovalPolicy = settings.DatabaseRemovalPolicy,
             CredentialRotationDays = settings.CredentialRotationDays,
             LogRetention = settings.LogRetention,
-            LogRemovalPolicy = settings.SupportingRemovalPolicy,
+            LogRemovalPolicy = settings.LogRemovalPolicy,
         });
 
         AcknowledgePresetChoices(settings);

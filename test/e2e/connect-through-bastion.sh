@@ -107,7 +107,7 @@ su postgres -s /bin/sh -c "$pgbin/pg_ctl -D $work/pgdata -l $work/pgdata/server.
 PGPASSWORD=$password psql "host=$db_ip user=dbadmin dbname=postgres sslmode=require" -qc "create database app"
 
 # The stack's tunnel command, run by the operator.
-su - "$operator" -c "$tunnel_cmd" & tunnel_pid=$!
+su - "$operator" -c "$tunnel_cmd" 2>/dev/null & tunnel_pid=$!
 for _ in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/5432) 2>/dev/null && break; sleep 0.2; done
 if (echo > /dev/tcp/127.0.0.1/5432) 2>/dev/null; then ok "BastionSshTunnelCommand opens localhost:5432 through sshd"; else fail "the tunnel did not open"; cat "$work/sshd.log"; exit 1; fi
 
@@ -119,7 +119,7 @@ wrong=${psql_cmd/host=$endpoint/host=not-the-endpoint.example.com}
 if su - "$operator" -c "PGPASSWORD=$password $wrong -tAc 'select 1'" >/dev/null 2>&1; then fail "a wrong host name was accepted"; else ok "verify-full refuses a certificate for another name"; fi
 
 plain=${psql_cmd/sslmode=verify-full/sslmode=disable}
-if su - "$operator" -c "PGPASSWORD=$password $plain -tAc 'select 1'" >/dev/null 2>&1; then fail "a connection without TLS was accepted"; else ok "a connection without TLS is refused"; fi
+if su - "$operator" -c "PGPASSWORD=$password $plain -tAc 'select 1'" >/dev/null 2>&1; then fail "a connection without TLS was accepted"; else ok "sslmode=disable gets no session from a TLS-only server (hostssl, like rds.force_ssl=1)"; fi
 
 ssh_base="ssh -o BatchMode=yes -o ConnectTimeout=5"
 if su - "$operator" -c "$ssh_base -o PubkeyAuthentication=no -o PreferredAuthentications=password,keyboard-interactive ec2-user@$bastion_dns true" >/dev/null 2>&1; then fail "password login possible"; else ok "sshd offers no password login"; fi
@@ -132,6 +132,14 @@ if su - "$operator" -c "$ssh_base -i $key_file root@$bastion_dns true" >/dev/nul
 if timeout 10 su - "$operator" -c "$ssh_base -i $key_file -o ExitOnForwardFailure=yes -N -R 16000:127.0.0.1:22 ec2-user@$bastion_dns" >/dev/null 2>&1; then
   fail "remote forwarding allowed"
 elif [ $? -eq 124 ]; then fail "remote forwarding allowed (the session stayed up)"; else ok "sshd refuses remote forwarding (local forwarding only)"; fi
+
+# PermitOpen: the bastion forwards to the database endpoint only. Forward a local port to the bastion's own
+# sshd (127.0.0.1:22 seen from the bastion) and read: an allowed forward returns the SSH banner.
+su - "$operator" -c "$ssh_base -i $key_file -N -L 15433:127.0.0.1:22 ec2-user@$bastion_dns" 2>/dev/null & forward_pid=$!
+for _ in $(seq 1 25); do (echo > /dev/tcp/127.0.0.1/15433) 2>/dev/null && break; sleep 0.2; done
+banner=$(timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/15433; head -c 3 <&3' 2>/dev/null || true)
+kill "$forward_pid" 2>/dev/null || true
+if [ "$banner" = "SSH" ]; then fail "the bastion forwards to hosts other than the database"; else ok "sshd forwards only to <db endpoint>:5432 (PermitOpen)"; fi
 
 echo "connect: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
