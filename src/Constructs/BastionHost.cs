@@ -218,8 +218,8 @@ public sealed partial class BastionHost : Construct, IConnectable
     {
         NagAcknowledgement.Add(
             Instance.Role,
-            "AwsSolutions-IAM4",
-            "The managed policy is AWS-managed AmazonSSMManagedInstanceCore, the documented minimum for the SSM agent (Session Manager port forwarding as the key-less path), maintained by AWS as the agent's API needs change. Its ssm:GetParameter* on * is narrowed by an explicit deny on parameter/ec2/keypair/*, so no bastion can read any key pair's private key.");
+            "The managed policy is AWS-managed AmazonSSMManagedInstanceCore, the documented minimum for the SSM agent (Session Manager port forwarding as the key-less path), maintained by AWS as the agent's API needs change. Its ssm:GetParameter* on * is narrowed by an explicit deny on parameter/ec2/keypair/*, so no bastion can read any key pair's private key.",
+            "AwsSolutions-IAM4");
         if (Instance.Role.Node.TryFindChild("DefaultPolicy") is { } denyPolicy)
         {
             NagAcknowledgement.Add(
@@ -234,8 +234,8 @@ public sealed partial class BastionHost : Construct, IConnectable
         {
             NagAcknowledgement.Add(
                 Instance,
-                "AwsSolutions-EC29",
-                "Termination protection is off on purpose: every new Amazon Linux 2023 image replaces the bastion, and CloudFormation cannot remove a protected old instance. The bastion stores nothing, the same template recreates it in minutes, the Elastic IP keeps its address, and the database is unaffected by its loss.");
+                "Termination protection is off on purpose: every new Amazon Linux 2023 image replaces the bastion, and CloudFormation cannot remove a protected old instance. The bastion stores nothing, the same template recreates it in minutes, the Elastic IP keeps its address, and the database is unaffected by its loss.",
+                "AwsSolutions-EC29");
         }
     }
 

@@ -14,20 +14,24 @@ public static class NagAcknowledgement
     /// <summary>The minimum length of a reason: long enough to say what, why it is safe and what compensates.</summary>
     public const int MinimumReasonLength = 40;
 
-    /// <summary>Acknowledges each of <paramref name="ruleIds"/> on <paramref name="construct"/> for the same reason.</summary>
+    /// <summary>
+    /// Acknowledges each of <paramref name="ruleIds"/> on <paramref name="construct"/> (an L1 resource, or an L2
+    /// whose default child is one) for <paramref name="reason"/>.
+    /// </summary>
     public static void Add(IConstruct construct, string reason, params string[] ruleIds)
     {
+        if (ruleIds.Length == 0)
+        {
+            throw new ArgumentException("Name at least one cdk-nag rule id, e.g. 'AwsSolutions-RDS11'.", nameof(ruleIds));
+        }
+
         foreach (var ruleId in ruleIds)
         {
-            Add(construct, ruleId, reason);
+            AddOne(construct, ruleId, reason);
         }
     }
 
-    /// <summary>
-    /// Acknowledges <paramref name="ruleId"/> on <paramref name="construct"/> (an L1 resource, or an L2 whose
-    /// default child is one).
-    /// </summary>
-    public static void Add(IConstruct construct, string ruleId, string reason)
+    private static void AddOne(IConstruct construct, string ruleId, string reason)
     {
         if (string.IsNullOrWhiteSpace(ruleId))
         {

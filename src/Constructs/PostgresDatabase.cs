@@ -187,8 +187,8 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
     {
         NagAcknowledgement.Add(
             Instance,
-            "AwsSolutions-RDS11",
-            "PostgreSQL keeps its standard port 5432: a different port hides nothing from anyone inside the VPC and breaks tooling defaults. Exposure is controlled instead: isolated subnets, not publicly accessible, and ingress only from named security groups.");
+            "PostgreSQL keeps its standard port 5432: a different port hides nothing from anyone inside the VPC and breaks tooling defaults. Exposure is controlled instead: isolated subnets, not publicly accessible, and ingress only from named security groups.",
+            "AwsSolutions-RDS11");
         NagAcknowledgement.Add(
             Instance,
             $"Backups are RDS automated backups: {props.BackupRetentionDays} day(s) of point-in-time recovery, encrypted with the environment key, copied tags, {(props.RemovalPolicy == RemovalPolicy.DESTROY ? "no final snapshot (disposable instance)" : "a final snapshot on deletion or replacement")}. An AWS Backup plan would duplicate them at extra cost.",
@@ -198,8 +198,8 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
         {
             NagAcknowledgement.Add(
                 monitoringRole,
-                "AwsSolutions-IAM4",
-                "Enhanced monitoring role with the AWS-managed AmazonRDSEnhancedMonitoringRole policy, the documented policy RDS requires: CloudWatch Logs actions limited to RDS* log groups (RDSOSMetrics). Trusted only by monitoring.rds.amazonaws.com; it holds no other permission.");
+                "Enhanced monitoring role with the AWS-managed AmazonRDSEnhancedMonitoringRole policy, the documented policy RDS requires: CloudWatch Logs actions limited to RDS* log groups (RDSOSMetrics). Trusted only by monitoring.rds.amazonaws.com; it holds no other permission.",
+                "AwsSolutions-IAM4");
         }
     }
 
