@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Amazon.CDK;
-using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.Assertions;
+using Amazon.CDK.AWS.IAM;
 using Xunit;
 
 namespace RdsStack.Tests;

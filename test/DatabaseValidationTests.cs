@@ -191,15 +191,15 @@ public sealed class DatabaseValidationTests : IClassFixture<DatabaseScope>
         int? rotationDays = null,
         string? instanceClass = null,
         string? masterUsername = null) => new()
-    {
-        Vpc = p.Vpc,
-        EncryptionKey = p.EncryptionKey,
-        InstanceIdentifier = p.InstanceIdentifier,
-        AllocatedStorageGiB = storage ?? p.AllocatedStorageGiB,
-        MaxAllocatedStorageGiB = ceiling ?? p.MaxAllocatedStorageGiB,
-        BackupRetentionDays = backupDays ?? p.BackupRetentionDays,
-        CredentialRotationDays = rotationDays ?? p.CredentialRotationDays,
-        InstanceClass = instanceClass ?? p.InstanceClass,
-        MasterUsername = masterUsername ?? p.MasterUsername,
-    };
+        {
+            Vpc = p.Vpc,
+            EncryptionKey = p.EncryptionKey,
+            InstanceIdentifier = p.InstanceIdentifier,
+            AllocatedStorageGiB = storage ?? p.AllocatedStorageGiB,
+            MaxAllocatedStorageGiB = ceiling ?? p.MaxAllocatedStorageGiB,
+            BackupRetentionDays = backupDays ?? p.BackupRetentionDays,
+            CredentialRotationDays = rotationDays ?? p.CredentialRotationDays,
+            InstanceClass = instanceClass ?? p.InstanceClass,
+            MasterUsername = masterUsername ?? p.MasterUsername,
+        };
 }
