@@ -11,6 +11,8 @@ namespace RdsStack.Library;
 /// runtime, so without this the first deploy would fail twenty minutes in. Those handlers are plain
 /// async AWS SDK v3 code and run unchanged on <see cref="Runtime"/>, so they are moved there.
 /// Any other function on a deprecated runtime is refused at synth time instead of being rewritten.
+/// <see cref="PrivateNetwork"/> applies it to its own stack (its VPC brings such a handler), so a consumer of
+/// the library cannot forget it; <see cref="ApplyTo"/> is idempotent, one floor per stack.
 /// </summary>
 public sealed class LambdaRuntimeFloor : Amazon.JSII.Runtime.Deputy.DeputyBase, IAspect
 {
@@ -26,6 +28,24 @@ public sealed class LambdaRuntimeFloor : Amazon.JSII.Runtime.Deputy.DeputyBase, 
     public const string Runtime = "nodejs24.x";
 
     private const string ProviderMarker = "aws:cdk:is-custom-resource-handler-customResourceProvider";
+
+    /// <summary>
+    /// Adds the floor to <paramref name="stack"/> unless it already has one, and returns the stack's floor.
+    /// Constructs that create (or make CDK create) a Lambda function call this, so the stack is safe whether or
+    /// not the app remembers to.
+    /// </summary>
+    public static LambdaRuntimeFloor ApplyTo(Stack stack)
+    {
+        var aspects = Aspects.Of(stack);
+        if (aspects.All.OfType<LambdaRuntimeFloor>().FirstOrDefault() is { } existing)
+        {
+            return existing;
+        }
+
+        var floor = new LambdaRuntimeFloor();
+        aspects.Add(floor);
+        return floor;
+    }
 
     /// <inheritdoc />
     public void Visit(IConstruct node)

@@ -68,6 +68,7 @@ public sealed class PrivateNetwork : Construct
         });
 
         AcknowledgeRules();
+        KeepCdkHandlersOnCurrentRuntimes();
     }
 
     /// <summary>The VPC.</summary>
@@ -84,6 +85,13 @@ public sealed class PrivateNetwork : Construct
 
     /// <summary>The isolated database subnets.</summary>
     public SubnetSelection DatabaseSubnets => new() { SubnetGroupName = DatabaseTier };
+
+    /// <summary>
+    /// The VPC's <c>RestrictDefaultSecurityGroup</c> makes CDK 2.160 add a stack-wide Node.js 20 handler, a runtime
+    /// Lambda no longer creates: the network moves it (and any other CDK provider handler of the stack) to a
+    /// current runtime itself instead of relying on the app.
+    /// </summary>
+    private void KeepCdkHandlersOnCurrentRuntimes() => LambdaRuntimeFloor.ApplyTo(Stack.Of(this));
 
     private void AcknowledgeRules()
     {

@@ -106,7 +106,7 @@ public sealed class EnvironmentStack : Stack
         }
 
         AddOutputs(settings, resourceName);
-        Aspects.Of(this).Add(new LambdaRuntimeFloor());
+        LambdaRuntimeFloor.ApplyTo(this);
     }
 
     /// <summary>The environment key.</summary>
