@@ -17,6 +17,16 @@ namespace RdsStack.Library;
 /// </summary>
 public sealed partial class BastionHost : Construct, IConnectable
 {
+    /// <summary>
+    /// Id of the synth warning for a bastion without operator networks; the CLI prints it as
+    /// <c>Annotation::@rdsstack/library:bastionAdmitsNoSsh</c>, and
+    /// <c>Annotations.Of(bastion).AcknowledgeWarning(id, reason)</c> silences it where no SSH is intended.
+    /// </summary>
+    public const string NoOperatorCidrsWarning = "@rdsstack/library:bastionAdmitsNoSsh";
+
+    /// <summary>Id of the synth warning for IPv6 operator networks on an IPv4-only bastion.</summary>
+    public const string Ipv6OperatorCidrsWarning = "@rdsstack/library:bastionIpv6OperatorCidrs";
+
     /// <summary>Creates the bastion.</summary>
     public BastionHost(Construct scope, string id, BastionHostProps props)
         : base(scope, id)
@@ -45,14 +55,16 @@ public sealed partial class BastionHost : Construct, IConnectable
 
         if (props.OperatorCidrs.Count == 0)
         {
-            Annotations.Of(this).AddWarning(
+            Annotations.Of(this).AddWarningV2(
+                NoOperatorCidrsWarning,
                 "The bastion admits no SSH: no operatorCidrs were given. Add your network with -c operatorCidrs=<your public IP>/32 " +
                 "(find it with 'curl -s https://checkip.amazonaws.com'), or use the SessionManagerTunnelCommand output, which needs no open port.");
         }
 
         if (props.OperatorCidrs.Any(c => c.IsIpv6))
         {
-            Annotations.Of(this).AddWarning(
+            Annotations.Of(this).AddWarningV2(
+                Ipv6OperatorCidrsWarning,
                 "IPv6 operator CIDRs are admitted by the security group, but the bastion is reachable over IPv4 only (its Elastic IP): " +
                 "the VPC has no IPv6 range. Connect over IPv4, or give the VPC and bastion IPv6 addresses.");
         }

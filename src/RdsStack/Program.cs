@@ -3,7 +3,7 @@ using RdsStack.Library;
 
 try
 {
-    var app = new Amazon.CDK.App();
+    var app = new Amazon.CDK.App(new Amazon.CDK.AppProps { Context = RdsStackApp.OutputContext() });
     RdsStackApp.Build(app);
     app.Synth();
     return 0;

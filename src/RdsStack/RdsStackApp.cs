@@ -9,6 +9,19 @@ public static class RdsStackApp
     public const string StackPrefix = "RdsStack";
 
     /// <summary>
+    /// CDK context key (reserved by CDK, so set by the app rather than in <c>cdk.json</c>): when true, a synth
+    /// warning is printed with its construct path only, without the jsii stack frame CDK records by default
+    /// (<c>Annotations</c> reads it in CDK 2.160).
+    /// </summary>
+    public const string DisableStackTraceKey = "aws:cdk:disable-stack-trace";
+
+    /// <summary>
+    /// The context the app starts with, under whatever the CLI passes: warnings without stack frames, so each
+    /// reads as the construct path, the message with its one-line fix, and the warning's id.
+    /// </summary>
+    public static Dictionary<string, object> OutputContext() => new() { [DisableStackTraceKey] = true };
+
+    /// <summary>
     /// Validates the context and presets, then adds the stacks to <paramref name="app"/>. Nothing is built
     /// when any value is invalid.
     /// </summary>

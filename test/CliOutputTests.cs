@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Xunit;
+using YamlDotNet.RepresentationModel;
+
+namespace RdsStack.Tests;
+
+/// <summary>
+/// The real CDK CLI with the repository's <c>cdk.json</c>, as a user runs it: <c>cdk ls</c> runs the app command
+/// (build, then the app) once; <c>cdk synth &lt;stack&gt;</c> then prints a template from that cloud assembly.
+/// </summary>
+public sealed class CliRun
+{
+    public const string Sandbox = "cli";
+
+    public CliRun()
+    {
+        AssemblyDir = Directory.CreateTempSubdirectory("rdsstack-cli-").FullName;
+        List = Cdk($"ls -c sandbox={Sandbox} --output \"{AssemblyDir}\"");
+        Synth = Cdk($"synth RdsStack-dev --app \"{AssemblyDir}\"");
+    }
+
+    public string AssemblyDir { get; }
+
+    public (int ExitCode, string Stdout, string Stderr) List { get; }
+
+    public (int ExitCode, string Stdout, string Stderr) Synth { get; }
+
+    /// <summary>Runs the pinned CLI the way <c>npx cdk</c> does: Node 22 and node_modules/.bin first on the PATH.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) Cdk(string arguments)
+    {
+        var root = ProgramTests.RepositoryRoot();
+        var bin = Path.Combine(root, "node_modules", ".bin");
+        Assert.True(File.Exists(Path.Combine(bin, "cdk")), "the CDK CLI is not installed: run 'npm ci' in the repository root first.");
+        var start = new ProcessStartInfo(Path.Combine(bin, "cdk"), $"{arguments} --no-notices")
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["PATH"] = bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+        start.Environment["CDK_DISABLE_CLI_TELEMETRY"] = "true";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(300_000), $"cdk {arguments} did not finish within five minutes");
+        return (process.ExitCode, stdout, stderr.Result);
+    }
+}
+
+public sealed class CliOutputTests : IClassFixture<CliRun>
+{
+    private readonly CliRun cli;
+
+    public CliOutputTests(CliRun cli) => this.cli = cli;
+
+    [Fact]
+    public void Cdk_ls_prints_only_the_stack_names_so_it_can_be_piped()
+    {
+        Assert.True(cli.List.ExitCode == 0, cli.List.Stderr);
+        var expected = new[] { "RdsStack-dev", "RdsStack-staging", "RdsStack-prod", $"RdsStack-sandbox-{CliRun.Sandbox}" };
+        Assert.Equal(string.Join("\n", expected) + "\n", cli.List.Stdout);
+    }
+
+    [Fact]
+    public void Cdk_synth_of_one_stack_prints_exactly_its_template_as_yaml()
+    {
+        Assert.True(cli.Synth.ExitCode == 0, cli.Synth.Stderr);
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(cli.Synth.Stdout));
+        var root = Assert.IsType<YamlMappingNode>(Assert.Single(yaml.Documents).RootNode);
+        var resources = Assert.IsType<YamlMappingNode>(root.Children[new YamlScalarNode("Resources")]);
+        var template = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(cli.AssemblyDir, "RdsStack-dev.template.json")))!.AsObject();
+        Assert.Equal(
+            template.Resources().Select(r => r.Id).OrderBy(id => id, StringComparer.Ordinal),
+            resources.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).OrderBy(id => id, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_synth_warning_names_the_construct_and_the_fix_without_a_jsii_stack_frame()
+    {
+        var stderr = cli.Synth.Stderr;
+        Assert.Contains("WARNING The bastion admits no SSH: no operatorCidrs were given. Add your network with -c operatorCidrs=", stderr);
+        Assert.Contains("   RdsStack-dev/Bastion\n", stderr);
+        Assert.Contains($"Acknowledge with 'Annotation::{Library.BastionHost.NoOperatorCidrsWarning}'", stderr);
+        Assert.DoesNotContain("program.js", stderr);
+        Assert.DoesNotMatch(@"\.js:\d+:\d+", stderr);
+        Assert.DoesNotContain("warning-annotation", stderr);
+    }
+}
