@@ -103,11 +103,13 @@ public sealed class ConsumerAppTests : IClassFixture<ConsumerSynthesis>
         Assert.Single(Aspects.Of(consumer.Stack).All.OfType<LambdaRuntimeFloor>());
     }
 
-    [Fact]
-    public void Every_csharp_block_of_the_readme_is_quoted_verbatim_from_the_example_app()
+    [Theory]
+    [InlineData("README.md")]
+    [InlineData("src/Constructs/README.md")]
+    public void Every_csharp_block_of_the_readme_is_quoted_verbatim_from_the_example_app(string readmePath)
     {
         var root = ProgramTests.RepositoryRoot();
-        var readme = File.ReadAllText(Path.Combine(root, "README.md"));
+        var readme = File.ReadAllText(Path.Combine(root, readmePath));
         var blocks = Regex.Matches(readme, "```csharp\\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value).ToList();
         Assert.NotEmpty(blocks);
         var sources = Directory.GetFiles(Path.Combine(root, "examples"), "*.cs", SearchOption.AllDirectories)
@@ -118,7 +120,7 @@ public sealed class ConsumerAppTests : IClassFixture<ConsumerSynthesis>
             var lines = Lines(block);
             Assert.True(
                 sources.Values.Any(source => Enumerable.Range(0, Math.Max(0, source.Count - lines.Count + 1)).Any(i => source.Skip(i).Take(lines.Count).SequenceEqual(lines))),
-                $"This README block is not in examples/ (copy it from there, so the compiler checks it):\n{block}");
+                $"This {readmePath} block is not in examples/ (copy it from there, so the compiler checks it):\n{block}");
         }
     }
 

@@ -55,8 +55,9 @@ public sealed class PostgresDatabaseProps
     public bool DeletionProtection { get; init; } = true;
 
     /// <summary>
-    /// What happens to the instance when it leaves the stack or is replaced: <see cref="RemovalPolicy.SNAPSHOT"/>
-    /// (default), <see cref="RemovalPolicy.RETAIN"/> or <see cref="RemovalPolicy.DESTROY"/>.
+    /// What happens to the instance when it leaves the stack or is replaced: <see cref="RemovalPolicy.SNAPSHOT"/>,
+    /// <see cref="RemovalPolicy.RETAIN"/> or <see cref="RemovalPolicy.DESTROY"/>. Default
+    /// <see cref="RemovalPolicy.SNAPSHOT"/>: a final snapshot is kept.
     /// </summary>
     public RemovalPolicy RemovalPolicy { get; init; } = RemovalPolicy.SNAPSHOT;
 

@@ -17,8 +17,8 @@ public sealed class PrivateNetworkProps
     public string Cidr { get; init; } = "10.0.0.0/16";
 
     /// <summary>
-    /// NAT gateways, from 0 to one per AZ. With 0 the app tier is isolated as well (no route to the
-    /// internet); with fewer than the AZ count, app subnets share gateways across zones.
+    /// NAT gateways, from 0 to one per AZ. Default 0: the app tier is isolated as well (no route to the
+    /// internet) and nothing is billed per hour; with fewer than the AZ count, app subnets share gateways across zones.
     /// </summary>
     public int NatGateways { get; init; }
 
