@@ -10,12 +10,10 @@ namespace RdsStack.Tests;
 /// </summary>
 public sealed class CliRun
 {
-    public const string Sandbox = "cli";
-
     public CliRun()
     {
         AssemblyDir = Directory.CreateTempSubdirectory("rdsstack-cli-").FullName;
-        List = Cdk($"ls -c sandbox={Sandbox} --output \"{AssemblyDir}\"");
+        List = Cdk($"ls --output \"{AssemblyDir}\"");
         Synth = Cdk($"synth RdsStack-dev --app \"{AssemblyDir}\"");
     }
 
@@ -57,7 +55,7 @@ public sealed class CliOutputTests : IClassFixture<CliRun>
     public void Cdk_ls_prints_only_the_stack_names_so_it_can_be_piped()
     {
         Assert.True(cli.List.ExitCode == 0, cli.List.Stderr);
-        var expected = new[] { "RdsStack-dev", "RdsStack-staging", "RdsStack-prod", $"RdsStack-sandbox-{CliRun.Sandbox}" };
+        var expected = new[] { "RdsStack-dev", "RdsStack-staging", "RdsStack-prod" };
         Assert.Equal(string.Join("\n", expected) + "\n", cli.List.Stdout);
     }
 
