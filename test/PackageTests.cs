@@ -46,15 +46,13 @@ public sealed class PackedLibrary : IDisposable
               </ItemGroup>
             </Project>
             """);
+        // The local feed next to the machine's usual sources (Amazon.CDK.Lib and Constructs come from those).
         File.WriteAllText(Path.Combine(consumer, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
                 <add key="local" value="{Feed}" />
               </packageSources>
-              <packageSourceMapping>
-                <packageSource key="local"><package pattern="RdsStack.Library" /></packageSource>
-              </packageSourceMapping>
             </configuration>
             """);
         Build = Run(consumer, "dotnet", "build -c Release -nologo -v q");
