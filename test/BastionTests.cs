@@ -386,7 +386,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
         Assert.Contains($"AllowUsers {string.Join(' ', operators.Select(o => o.Name))}", lines);
         foreach (var person in operators)
         {
-            Assert.Contains($"id -u {person.Name} >/dev/null 2>&1 || useradd --create-home --shell /sbin/nologin --comment 'RdsStack operator' {person.Name}", lines);
+            Assert.Contains($"id -u {person.Name} >/dev/null 2>&1 || useradd --create-home --shell /sbin/nologin --password '*' --comment 'RdsStack operator' {person.Name}", lines);
             var key = Assert.Single(lines, l => l.Contains($"> /etc/ssh/authorized_keys/{person.Name}", StringComparison.Ordinal));
             Assert.Contains($"'restrict,port-forwarding,permitopen=\"{{DatabaseInstanceAA8A5FDE.Endpoint.Address}}:5432\" {person.KeyWithoutComment} {person.Name}'", key);
         }

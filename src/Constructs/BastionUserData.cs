@@ -75,10 +75,11 @@ internal static class BastionUserData
 
     private static string[] OperatorLogins(string permitOpen, IReadOnlyList<BastionOperator> operators)
     {
+        // Password '*': no password can ever match, yet the account is not locked ('!'), which sshd without PAM refuses.
         var lines = new List<string> { $"install -d -m 755 -o root -g root {AuthorizedKeysDirectory}" };
         foreach (var person in operators)
         {
-            lines.Add($"id -u {person.Name} >/dev/null 2>&1 || useradd --create-home --shell {NoShell} --comment 'RdsStack operator' {person.Name}");
+            lines.Add($"id -u {person.Name} >/dev/null 2>&1 || useradd --create-home --shell {NoShell} --password '*' --comment 'RdsStack operator' {person.Name}");
             lines.Add($"printf '%s\\n' 'restrict,port-forwarding,permitopen=\"{permitOpen}\" {person.KeyWithoutComment} {person.Name}' > {AuthorizedKeysDirectory}/{person.Name}");
             lines.Add($"chmod 644 {AuthorizedKeysDirectory}/{person.Name}");
         }
