@@ -1,6 +1,7 @@
 'use strict';
 // Builds the reviewer's Markdown report of one stack from its synthesized template and the rule-pack
 // results, so the report can never drift from what would be deployed.
+const access = require('./sections/access');
 
 /** Renders CloudFormation intrinsics readably: Ref X -> X, GetAtt X.A -> X.A, Join -> joined text. */
 function show(value) {
@@ -95,7 +96,8 @@ function buildReport(template, nag) {
   for (const [id, eip] of byType('AWS::EC2::EIP')) {
     const instance = target(eip.Properties?.InstanceId);
     if (instance) {
-      const groups = new Set([].concat(resources[instance]?.Properties?.SecurityGroupIds ?? []).map(target));
+      const props = resources[instance]?.Properties ?? {};
+      const groups = new Set([].concat(props.SecurityGroupIds ?? [], ...(props.NetworkInterfaces ?? []).map((n) => n.GroupSet ?? [])).map(target));
       const open = fromOutside.filter((r) => groups.has(r.group)).map((r) => `${ports(r.rule)} from ${peer(r.rule, 'ingress')}`);
       facing.push([instance, `EC2 instance with Elastic IP ${id}`, open.length ? open.join('; ') : 'no inbound rule from outside the VPC']);
     }
@@ -168,6 +170,8 @@ function buildReport(template, nag) {
   for (const [id, key] of byType('AWS::KMS::Key')) {
     out.push(`### Key policy of ${id}`, '', table(['Effect', 'Principal', 'Actions', 'Resources', 'Condition'], statementsOf(key.Properties?.KeyPolicy).map((s) => [s.effect, s.principal, s.actions, s.resources, s.condition])));
   }
+
+  out.push(access.render(nag.stack, template, {}));
 
   out.push('## Acknowledged rules', '');
   out.push('Each acknowledgement is written from C# into the resource\'s template metadata (`cdk_nag.rules_to_suppress`).', '');

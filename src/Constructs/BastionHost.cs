@@ -350,6 +350,12 @@ public sealed partial class BastionHost : Construct, IConnectable
                 ["DeleteOnTermination"] = true,
             },
         });
+        NagAcknowledgement.Add(
+            Instance,
+            "The instance is in this VPC: its primary network interface (NetworkInterfaces[0].SubnetId, a public subnet of the stack's VPC) places it. The rule reads only the instance-level SubnetId, which EC2 does not accept together with NetworkInterfaces; the interface form is used so the instance gets no public address of its own (Control Tower CT.EC2.PR.8).",
+            "NIST.800.53.R5-EC2InstancesInVPC",
+            "HIPAA.Security-EC2InstancesInVPC",
+            "PCI.DSS.321-EC2InstancesInVPC");
     }
 
     /// <summary>
