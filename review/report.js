@@ -191,7 +191,9 @@ function buildSummary(results) {
       if (!groups.has(a.reason)) groups.set(a.reason, { rules: new Set(), resources: new Set(), stacks: new Set() });
       const g = groups.get(a.reason);
       g.rules.add(a.rule);
-      g.resources.add(a.resource);
+      // An instance whose user data causes replacement carries a 16-hex-digit digest of it in its logical id; the
+      // summary shows the stable part, so it does not change with every operator list or sandbox name.
+      g.resources.add(a.resource.replace(/^(.+[0-9A-F]{8})[0-9a-f]{16}$/, '$1*'));
       g.stacks.add(r.stack.replace(/^RdsStack-/, ''));
     }
   }
