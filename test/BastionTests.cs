@@ -485,4 +485,37 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
         Assert.Equal(afterId, BastionAddress(after).Resource.Props()["InstanceId"].RefTarget());
         Assert.Equal(BastionAddress(before).Id, BastionAddress(after).Id);
     }
+
+    private static Exception BastionWith(Func<BastionHostProps, BastionHostProps> change)
+    {
+        var stack = new Amazon.CDK.Stack(CdkJson.NewApp(), "Bare", new Amazon.CDK.StackProps { Env = new Amazon.CDK.Environment { Region = "eu-west-1" } });
+        var key = new EnvironmentKey(stack, "Key", new EnvironmentKeyProps { Alias = "bare" });
+        var network = new PrivateNetwork(stack, "Network", new PrivateNetworkProps { AvailabilityZones = new[] { "eu-west-1a", "eu-west-1b" }, EncryptionKey = key.Key });
+        var database = new PostgresDatabase(stack, "Database", new PostgresDatabaseProps { Vpc = network.Vpc, VpcSubnets = network.DatabaseSubnets, EncryptionKey = key.Key, InstanceIdentifier = "bare" });
+        var props = new BastionHostProps { Vpc = network.Vpc, VpcSubnets = network.PublicSubnets, Database = database, EncryptionKey = key.Key };
+        return Assert.ThrowsAny<Exception>(() => new BastionHost(stack, "Bastion", change(props)));
+    }
+
+    [Fact]
+    public void Bad_bastion_props_are_refused_naming_the_prop()
+    {
+        const string key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE3jt+bkHtuWt9DXr+8IYwJD/O6YCB4YGJM6FyUJqhj/ amara@laptop";
+        var amara = BastionOperator.Create("operators[0]", "amara", key);
+        Assert.Equal("publicKeyMaterial", Assert.IsType<InvalidSettingException>(BastionWith(p => new BastionHostProps { Vpc = p.Vpc, VpcSubnets = p.VpcSubnets, Database = p.Database, EncryptionKey = p.EncryptionKey, PublicKeyMaterial = key })).Setting);
+        Assert.Equal("operators", Assert.IsType<InvalidSettingException>(BastionWith(p => new BastionHostProps { Vpc = p.Vpc, VpcSubnets = p.VpcSubnets, Database = p.Database, EncryptionKey = p.EncryptionKey, Operators = new[] { amara, amara } })).Setting);
+        Assert.Equal("hostKeysParameterName", Assert.IsType<InvalidSettingException>(BastionWith(p => new BastionHostProps { Vpc = p.Vpc, VpcSubnets = p.VpcSubnets, Database = p.Database, EncryptionKey = p.EncryptionKey, HostKeysParameterName = "no-leading-slash" })).Setting);
+        Assert.Equal("keyPairName", Assert.IsType<InvalidSettingException>(BastionWith(p => new BastionHostProps { Vpc = p.Vpc, VpcSubnets = p.VpcSubnets, Database = p.Database, EncryptionKey = p.EncryptionKey, KeyPairName = "bad name" })).Setting);
+    }
+
+    [Theory]
+    [InlineData("root")]
+    [InlineData("ec2-user")]
+    [InlineData("pg_monitor")]
+    [InlineData("rdsadmin")]
+    [InlineData("dbadmin")]
+    [InlineData("1amara")]
+    [InlineData("Amara")]
+    [InlineData("a23456789012345678901234567890123")]
+    public void Operator_names_that_are_system_logins_or_not_valid_logins_are_refused(string name) =>
+        Assert.Equal("p.name", Assert.Throws<InvalidSettingException>(() => BastionOperator.Create("p", name, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE3jt+bkHtuWt9DXr+8IYwJD/O6YCB4YGJM6FyUJqhj/ a")).Setting);
 }

@@ -28,6 +28,7 @@ public sealed partial class BastionHost : Construct, IConnectable
         Operators = props.Operators;
         SecurityGroup = CreateSecurityGroup(props);
         KeyPair = CreateKeyPair(props);
+        HasGeneratedKey = KeyPair is not null && props.PublicKeyMaterial is null;
         HostKeysParameter = CreateHostKeysParameter();
         Role = CreateRole();
         AgentPolicy = CreateAgentPolicy();
@@ -77,7 +78,7 @@ public sealed partial class BastionHost : Construct, IConnectable
     public CfnEIP Address { get; }
 
     /// <summary>True when EC2 generated the key (its private key is in SSM Parameter Store).</summary>
-    public bool HasGeneratedKey { get; private set; }
+    public bool HasGeneratedKey { get; }
 
     /// <summary>The SSM parameter holding the generated private key, or null when there is none.</summary>
     public string? PrivateKeyParameterName => HasGeneratedKey ? $"/ec2/keypair/{KeyPair!.KeyPairId}" : null;
@@ -182,7 +183,6 @@ public sealed partial class BastionHost : Construct, IConnectable
         // rotating the imported one) replaces the key pair, and a replacement needs a new name.
         var keyMaterial = props.PublicKeyMaterial?.Trim() ?? "generated";
         var keyDigest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(keyMaterial)))[..8].ToLowerInvariant();
-        HasGeneratedKey = props.PublicKeyMaterial is null;
         return new KeyPair(this, "KeyPair", new KeyPairProps
         {
             KeyPairName = $"{props.KeyPairName}-{keyDigest}",
