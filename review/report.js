@@ -1,6 +1,7 @@
 'use strict';
 // Builds the reviewer's Markdown report of one stack from its synthesized template and the rule-pack
 // results, so the report can never drift from what would be deployed.
+const access = require('./sections/access');
 
 /** Renders CloudFormation intrinsics readably: Ref X -> X, GetAtt X.A -> X.A, Join -> joined text. */
 function show(value) {
@@ -95,7 +96,8 @@ function buildReport(template, nag) {
   for (const [id, eip] of byType('AWS::EC2::EIP')) {
     const instance = target(eip.Properties?.InstanceId);
     if (instance) {
-      const groups = new Set([].concat(resources[instance]?.Properties?.SecurityGroupIds ?? []).map(target));
+      const props = resources[instance]?.Properties ?? {};
+      const groups = new Set([].concat(props.SecurityGroupIds ?? [], ...(props.NetworkInterfaces ?? []).map((n) => n.GroupSet ?? [])).map(target));
       const open = fromOutside.filter((r) => groups.has(r.group)).map((r) => `${ports(r.rule)} from ${peer(r.rule, 'ingress')}`);
       facing.push([instance, `EC2 instance with Elastic IP ${id}`, open.length ? open.join('; ') : 'no inbound rule from outside the VPC']);
     }
@@ -169,6 +171,8 @@ function buildReport(template, nag) {
     out.push(`### Key policy of ${id}`, '', table(['Effect', 'Principal', 'Actions', 'Resources', 'Condition'], statementsOf(key.Properties?.KeyPolicy).map((s) => [s.effect, s.principal, s.actions, s.resources, s.condition])));
   }
 
+  out.push(access.render(nag.stack, template, {}));
+
   out.push('## Acknowledged rules', '');
   out.push('Each acknowledgement is written from C# into the resource\'s template metadata (`cdk_nag.rules_to_suppress`).', '');
   out.push(table(['Rule', 'Resource', 'Reason'], nag.acknowledged.map((a) => [a.rule, `${a.resource} (${a.type})`, a.reason])));
@@ -187,7 +191,9 @@ function buildSummary(results) {
       if (!groups.has(a.reason)) groups.set(a.reason, { rules: new Set(), resources: new Set(), stacks: new Set() });
       const g = groups.get(a.reason);
       g.rules.add(a.rule);
-      g.resources.add(a.resource);
+      // An instance whose user data causes replacement carries a 16-hex-digit digest of it in its logical id; the
+      // summary shows the stable part, so it does not change with every operator list or sandbox name.
+      g.resources.add(a.resource.replace(/^(.+[0-9A-F]{8})[0-9a-f]{16}$/, '$1*'));
       g.stacks.add(r.stack.replace(/^RdsStack-/, ''));
     }
   }

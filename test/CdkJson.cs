@@ -14,10 +14,13 @@ public static class CdkJson
         return document.RootElement.GetProperty("context").EnumerateObject().ToDictionary(p => p.Name, p => Convert(p.Value));
     });
 
-    /// <summary>cdk.json's context plus <paramref name="extra"/> (which wins).</summary>
+    /// <summary>The repository's committed configuration directory (what <c>configDir</c> defaults to when cdk runs there).</summary>
+    public static string ConfigDir => Path.Combine(ProgramTests.RepositoryRoot(), "config");
+
+    /// <summary>cdk.json's context and <c>configDir</c> (the repository's <c>config/</c>) plus <paramref name="extra"/> (which wins).</summary>
     public static Dictionary<string, object> Context(IDictionary<string, object>? extra = null)
     {
-        var context = new Dictionary<string, object>(Flags.Value);
+        var context = new Dictionary<string, object>(Flags.Value) { ["configDir"] = ConfigDir };
         foreach (var (key, value) in extra ?? new Dictionary<string, object>())
         {
             context[key] = value;

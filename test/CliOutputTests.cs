@@ -13,8 +13,10 @@ public sealed class CliRun
     public CliRun()
     {
         AssemblyDir = Directory.CreateTempSubdirectory("rdsstack-cli-").FullName;
-        List = Cdk($"ls --output \"{AssemblyDir}\"");
+        List = Cdk($"ls -c sandbox=cli --output \"{AssemblyDir}\"");
         Synth = Cdk($"synth RdsStack-dev --app \"{AssemblyDir}\"");
+        SandboxSynth = Cdk($"synth RdsStack-sandbox-cli --app \"{AssemblyDir}\"");
+        ProdSynth = Cdk($"synth RdsStack-prod --app \"{AssemblyDir}\"");
     }
 
     public string AssemblyDir { get; }
@@ -22,6 +24,12 @@ public sealed class CliRun
     public (int ExitCode, string Stdout, string Stderr) List { get; }
 
     public (int ExitCode, string Stdout, string Stderr) Synth { get; }
+
+    /// <summary>A sandbox synthesized without operator networks: the one stack that warns by default.</summary>
+    public (int ExitCode, string Stdout, string Stderr) SandboxSynth { get; }
+
+    /// <summary>prod, which lists no operators in config/access.json.</summary>
+    public (int ExitCode, string Stdout, string Stderr) ProdSynth { get; }
 
     /// <summary>Runs the pinned CLI the way <c>npx cdk</c> does: Node 22 and node_modules/.bin first on the PATH.</summary>
     public static (int ExitCode, string Stdout, string Stderr) Cdk(string arguments)
@@ -55,8 +63,17 @@ public sealed class CliOutputTests : IClassFixture<CliRun>
     public void Cdk_ls_prints_only_the_stack_names_so_it_can_be_piped()
     {
         Assert.True(cli.List.ExitCode == 0, cli.List.Stderr);
-        var expected = new[] { "RdsStack-dev", "RdsStack-staging", "RdsStack-prod" };
+        var expected = new[] { "RdsStack-dev", "RdsStack-staging", "RdsStack-prod", "RdsStack-sandbox-cli" };
         Assert.Equal(string.Join("\n", expected) + "\n", cli.List.Stdout);
+    }
+
+    [Fact]
+    public void The_shared_environments_synthesize_without_any_warning()
+    {
+        // prod lists no operators (Session Manager only, by configuration): said as info, not as a warning.
+        Assert.True(cli.ProdSynth.ExitCode == 0, cli.ProdSynth.Stderr);
+        Assert.DoesNotContain("WARNING", cli.Synth.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("WARNING", cli.ProdSynth.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -76,10 +93,12 @@ public sealed class CliOutputTests : IClassFixture<CliRun>
     [Fact]
     public void A_synth_warning_names_the_construct_and_the_fix_without_a_jsii_stack_frame()
     {
-        var stderr = cli.Synth.Stderr;
-        Assert.Contains("WARNING The bastion admits no SSH: no operatorCidrs were given. Add your network with -c operatorCidrs=", stderr);
-        Assert.Contains("   RdsStack-dev/Bastion\n", stderr);
-        Assert.Contains($"Acknowledge with 'Annotation::{Library.BastionHost.NoOperatorCidrsWarning}'", stderr);
+        Assert.True(cli.SandboxSynth.ExitCode == 0, cli.SandboxSynth.Stderr);
+        var stderr = cli.SandboxSynth.Stderr;
+        Assert.Contains("WARNING No SSH to this sandbox: add your network with -c operatorCidrs=", stderr);
+        Assert.Contains("   RdsStack-sandbox-cli/Bastion\n", stderr);
+        Assert.Contains($"Acknowledge with 'Annotation::{App.EnvironmentStack.SandboxAdmitsNoSshWarning}'", stderr);
+        Assert.DoesNotContain("The bastion admits no SSH", stderr);
         Assert.DoesNotContain("program.js", stderr);
         Assert.DoesNotMatch(@"\.js:\d+:\d+", stderr);
         Assert.DoesNotContain("warning-annotation", stderr);

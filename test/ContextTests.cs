@@ -140,4 +140,41 @@ public sealed class ContextTests
         Assert.Throws<InvalidSettingException>(() => RdsStackApp.Build(app));
         Assert.Empty(app.Node.Children);
     }
+
+    [Theory]
+    [InlineData("sandbx", "sandbox")]
+    [InlineData("operatorcidrs", "operatorCidrs")]
+    [InlineData("operatorCidr", "operatorCidrs")]
+    [InlineData("acount.prod", "account.prod")]
+    [InlineData("configdir", "configDir")]
+    [InlineData("bastionPublicKey.prd", "bastionPublicKey.prod")]
+    public void Unknown_context_keys_are_refused_naming_the_nearest_known_key(string key, string nearest)
+    {
+        var error = Assert.Throws<InvalidSettingException>(() => DeploymentContext.RequireKnownKeys(new[] { "sandbox", key }));
+        Assert.Equal(key, error.Setting);
+        Assert.Contains($"did you mean '{nearest}'?", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void Cdk_keys_and_every_known_key_pass()
+    {
+        DeploymentContext.RequireKnownKeys(new[]
+        {
+            "@aws-cdk/core:checkSecretUsage", "@aws-cdk-containers/ecs-service-extensions:enableDefaultLogDriver",
+            "aws:cdk:enable-path-metadata", "aws:cdk:enable-asset-metadata", "aws:cdk:version-reporting", "aws:cdk:bundling-stacks",
+            "aws:cdk:disable-version-reporting", "cdk-foo", "acknowledged-issue-numbers", "availability-zones:account=123456789012:region=eu-west-1",
+            "sandbox", "configDir", "operatorCidrs", "operatorCidrs.sandbox", "account", "account.prod", "appSecurityGroupId.dev", "bastionPublicKey",
+        });
+        Assert.Contains(DeploymentContext.KnownKeys, k => k.Key == "configDir");
+    }
+
+    [Fact]
+    public void An_unknown_key_stops_the_app_before_any_stack_is_built()
+    {
+        var context = new Dictionary<string, object> { ["sandbx"] = "alice" };
+        var app = CdkJson.NewApp(context);
+        Assert.Throws<InvalidSettingException>(() => RdsStackApp.Build(app, CdkJson.Context(context).Keys));
+        Assert.Empty(app.Node.Children);
+    }
 }

@@ -52,9 +52,27 @@ public sealed class ProgramTests
     }
 
     [Fact]
+    public void An_unknown_context_key_from_the_cli_fails_synth_with_one_line_naming_the_nearest_key()
+    {
+        var (exitCode, stderr, outDir) = RunApp(new Dictionary<string, string> { ["sandbx"] = "alice" });
+        Assert.Equal(1, exitCode);
+        Assert.Contains("RdsStack: Invalid setting 'sandbx'", stderr);
+        Assert.Contains("did you mean 'sandbox'?", stderr);
+        Assert.Empty(Directory.GetFiles(outDir, "*.template.json"));
+    }
+
+    [Fact]
     public void Good_context_synthesizes_every_environment_and_the_named_sandbox()
     {
-        var (exitCode, stderr, outDir) = RunApp(new Dictionary<string, string> { ["sandbox"] = "bob" });
+        // With the keys the CDK CLI injects itself (seen in CDK_CONTEXT_JSON of `cdk synth`, CLI 2.1148.1).
+        var (exitCode, stderr, outDir) = RunApp(new Dictionary<string, string>
+        {
+            ["sandbox"] = "bob",
+            ["aws:cdk:enable-path-metadata"] = "true",
+            ["aws:cdk:enable-asset-metadata"] = "true",
+            ["aws:cdk:version-reporting"] = "true",
+            ["aws:cdk:bundling-stacks"] = "**",
+        });
         Assert.True(exitCode == 0, stderr);
         var templates = Directory.GetFiles(outDir, "*.template.json").Select(Path.GetFileName).OrderBy(n => n);
         Assert.Equal(new[] { "RdsStack-dev.template.json", "RdsStack-prod.template.json", "RdsStack-sandbox-bob.template.json", "RdsStack-staging.template.json" }, templates);

@@ -112,9 +112,10 @@ public sealed class SecurityReviewTests
     [Fact]
     public void The_prod_report_lists_the_ssh_rule_with_its_cidr_the_database_key_and_the_rotation_schedule()
     {
+        Assert.Matches($@"\| BastionInstance\w+ \| EC2 instance with Elastic IP \w+ \| tcp 22 from {System.Text.RegularExpressions.Regex.Escape(SynthesizedApp.OperatorIpv4)}; tcp 22 from {System.Text.RegularExpressions.Regex.Escape(SynthesizedApp.OperatorIpv6)} \|", review.Report("RdsStack-sandbox-alice"));
         var report = review.Report("RdsStack-prod");
         Assert.StartsWith("# Security review: RdsStack-prod", report);
-        Assert.Matches($@"\| BastionInstance\w+ \| EC2 instance with Elastic IP \w+ \| tcp 22 from {System.Text.RegularExpressions.Regex.Escape(SynthesizedApp.OperatorIpv4)}; tcp 22 from {System.Text.RegularExpressions.Regex.Escape(SynthesizedApp.OperatorIpv6)} \|", report);
+        Assert.Matches(@"\| BastionInstance\w+ \| EC2 instance with Elastic IP \w+ \| no inbound rule from outside the VPC \|", report);
         Assert.Contains("| DatabaseInstanceAA8A5FDE | RDS postgres", report);
         Assert.Contains("| storage: EnvironmentKeyC299B772 |", report);
         Assert.Contains("| DatabaseInstanceAA8A5FDE | Master credentials secret (RDS-managed, Secrets Manager) | EnvironmentKeyC299B772 |", report);
@@ -129,7 +130,7 @@ public sealed class SecurityReviewTests
     public void Every_report_has_every_section_a_reviewer_needs(string stack)
     {
         var report = review.Report(stack);
-        foreach (var section in new[] { "## Rule packs", "## Internet-facing resources", "## Security-group rules", "## Data stores and encryption", "## Lambda functions", "## Secret rotation", "## Stateful resources", "## IAM", "## Acknowledged rules" })
+        foreach (var section in new[] { "## Rule packs", "## Internet-facing resources", "## Security-group rules", "## Data stores and encryption", "## Lambda functions", "## Secret rotation", "## Stateful resources", "## IAM", "## Access", "## Acknowledged rules" })
         {
             Assert.Contains(section, report);
         }
@@ -150,5 +151,27 @@ public sealed class SecurityReviewTests
         var inReadme = readme[(from + start.Length)..to].Trim().Replace("sandbox-review", "sandbox-alice");
         var generated = File.ReadAllText(Path.Combine(review.OutDir, "review-summary.md")).Trim();
         Assert.True(inReadme == generated, "README.md's rule-pack summary is out of date: run 'npm run review -- --update-readme' and commit README.md.\n" + generated);
+    }
+
+    [Fact]
+    public void The_access_section_shows_who_can_log_in_with_fingerprints_and_the_policies()
+    {
+        var dev = review.Report("RdsStack-dev");
+        var access = dev[dev.IndexOf("## Access", StringComparison.Ordinal)..dev.IndexOf("## Acknowledged rules", StringComparison.Ordinal)];
+        foreach (var person in BastionTests.Committed("dev").Operators)
+        {
+            Assert.Contains($"| {person.Name} | {person.Fingerprint} | named operator (committed list); recorded fingerprint matches |", access);
+        }
+
+        Assert.Contains("| 192.0.2.0/24 | tcp 22 |", access);
+        Assert.Contains("| StartDatabaseTunnelOnThisBastion | Allow | ssm:StartSession |", access);
+        Assert.Contains("| SessionManagerAgent | Allow | ssm:UpdateInstanceInformation, ssmmessages:CreateControlChannel", access);
+        Assert.Contains("(AWS-managed policies: none)", access);
+        Assert.DoesNotContain("MISMATCH", access);
+
+        var prod = review.Report("RdsStack-prod");
+        Assert.Contains("Nobody can log in over SSH: the database is reached only through Session Manager port forwarding", prod);
+        var sandbox = review.Report("RdsStack-sandbox-alice");
+        Assert.Contains("| ec2-user | (EC2-generated; private key in SSM /ec2/keypair/<id>) |", sandbox);
     }
 }

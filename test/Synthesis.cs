@@ -50,8 +50,9 @@ public class SynthesizedApp
         public Synthesis(IDictionary<string, object> context)
         {
             OutDir = Directory.CreateTempSubdirectory("rdsstack-test-").FullName;
-            App = new Amazon.CDK.App(new Amazon.CDK.AppProps { Context = CdkJson.Context(context), Outdir = OutDir });
-            Stacks = RdsStackApp.Build(App).ToDictionary(s => s.StackName);
+            var fullContext = CdkJson.Context(context);
+            App = new Amazon.CDK.App(new Amazon.CDK.AppProps { Context = fullContext, Outdir = OutDir });
+            Stacks = RdsStackApp.Build(App, fullContext.Keys).ToDictionary(s => s.StackName);
             App.Synth();
             Json = Stacks.Keys.ToDictionary(name => name, name => JsonNode.Parse(File.ReadAllText(Path.Combine(OutDir, $"{name}.template.json")))!.AsObject());
         }

@@ -14,13 +14,28 @@ public static class ConnectionCommands
     public static string FetchPrivateKey(string region, string parameterName, string keyFile) =>
         $"(umask 077 && aws ssm get-parameter --region {region} --name {parameterName} --with-decryption --query Parameter.Value --output text > {keyFile})";
 
-    /// <summary>An SSH tunnel from local port 5432 to the database through the bastion.</summary>
-    public static string SshTunnel(string keyFile, string databaseEndpoint, string bastionDnsName) =>
-        $"ssh -i {keyFile} -N -L 5432:{databaseEndpoint}:5432 ec2-user@{bastionDnsName}";
+    /// <summary>Stands for the operator's own name (login and database user) in commands of shared environments.</summary>
+    public const string OperatorPlaceholder = "YOUR_OPERATOR_NAME";
 
-    /// <summary>The same tunnel through Session Manager: no key, no open port.</summary>
-    public static string SessionManagerTunnel(string region, string instanceId, string databaseEndpoint) =>
-        $"aws ssm start-session --region {region} --target {instanceId} --document-name AWS-StartPortForwardingSessionToRemoteHost --parameters host={databaseEndpoint},portNumber=5432,localPortNumber=5432";
+    /// <summary>An SSH tunnel from local port 5432 to the database through the bastion, as <paramref name="login"/>.</summary>
+    public static string SshTunnel(string keyFile, string databaseEndpoint, string login, string bastionDnsName) =>
+        $"ssh -i {keyFile} -N -L 5432:{databaseEndpoint}:5432 {login}@{bastionDnsName}";
+
+    /// <summary>The same tunnel through Session Manager with the stack's tunnel document: no key, no open port.</summary>
+    public static string SessionManagerTunnel(string region, string instanceId, string documentName) =>
+        $"aws ssm start-session --region {region} --target {instanceId} --document-name {documentName} --parameters localPortNumber=5432";
+
+    /// <summary>Prints the SHA256 fingerprints of the host keys the bastion published.</summary>
+    public static string HostKeyFingerprints(string region, string parameterName) =>
+        $"aws ssm get-parameter --region {region} --name {parameterName} --query Parameter.Value --output text | ssh-keygen -lf -";
+
+    /// <summary>Adds the published host keys to <c>~/.ssh/known_hosts</c> for the bastion's name.</summary>
+    public static string TrustHostKeys(string region, string parameterName, string bastionDnsName) =>
+        $"aws ssm get-parameter --region {region} --name {parameterName} --query Parameter.Value --output text | sed 's/^/{bastionDnsName} /' >> ~/.ssh/known_hosts";
+
+    /// <summary>psql through the tunnel as the operator's own IAM database user, with a 15-minute token as the password.</summary>
+    public static string PsqlAsIamUser(string region, string databaseEndpoint, string databaseName, string user) =>
+        $"PGPASSWORD=\"$(aws rds generate-db-auth-token --region {region} --hostname {databaseEndpoint} --port 5432 --username {user})\" {Psql(region, databaseEndpoint, databaseName, user)}";
 
     /// <summary>Reads the master password RDS manages into <c>PGPASSWORD</c>.</summary>
     public static string FetchPassword(string region, string secretArn) =>

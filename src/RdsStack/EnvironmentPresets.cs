@@ -88,8 +88,12 @@ public static class EnvironmentPresets
         DeletionProtection = false,
         DatabaseRemovalPolicy = RemovalPolicy.DESTROY,
         BastionEnabled = true,
+        SinglePersonAccess = true,
     };
 
     /// <summary>The shared environments, in deployment order.</summary>
     public static IReadOnlyList<EnvironmentSettings> Shared { get; } = new[] { Dev, Staging, Prod };
+
+    /// <summary>Every preset: the shared environments and the sandbox.</summary>
+    public static IReadOnlyList<EnvironmentSettings> All { get; } = new[] { Dev, Staging, Prod, Sandbox };
 }

@@ -69,6 +69,15 @@ public sealed record EnvironmentSettings
     /// <summary>Whether the environment has a bastion host.</summary>
     public required bool BastionEnabled { get; init; }
 
+    /// <summary>
+    /// Where the environment's access comes from. False (shared environments): only from the committed
+    /// <c>config/access.json</c> — operator networks and named operators with their own keys, so a change to who can
+    /// reach the database is a reviewed commit; command-line values never reach it. True (a one-person sandbox): from
+    /// its owner's command line (<c>-c operatorCidrs=…</c>, <c>-c bastionPublicKey=…</c>), with an EC2 key pair for
+    /// <c>ec2-user</c> as the zero-setup path.
+    /// </summary>
+    public bool SinglePersonAccess { get; init; }
+
     /// <summary>The bastion's EC2 instance type.</summary>
     public string BastionInstanceType { get; init; } = "t4g.nano";
 
@@ -77,6 +86,9 @@ public sealed record EnvironmentSettings
     /// bastion, and CloudFormation cannot remove a protected old instance (see <c>BastionHostProps</c>).
     /// </summary>
     public bool BastionTerminationProtection { get; init; }
+
+    /// <summary>One-minute CloudWatch metrics for the bastion (Control Tower CT.EC2.PR.10). Default true.</summary>
+    public bool BastionDetailedMonitoring { get; init; } = true;
 
     /// <summary>The IAM-authenticated database user of the example application role.</summary>
     public string AppDatabaseUser { get; init; } = "app_user";

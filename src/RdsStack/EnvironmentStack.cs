@@ -25,6 +25,9 @@ public sealed class EnvironmentStackProps : StackProps
 /// </summary>
 public sealed class EnvironmentStack : Stack
 {
+    /// <summary>Id of the synth warning for a sandbox given no <c>operatorCidrs</c> (no SSH, Session Manager only).</summary>
+    public const string SandboxAdmitsNoSshWarning = "@rdsstack/app:sandboxAdmitsNoSsh";
+
     private readonly string[] availabilityZones;
 
     /// <summary>Builds the environment.</summary>
@@ -89,6 +92,7 @@ public sealed class EnvironmentStack : Stack
                 : SecurityGroup.FromSecurityGroupId(this, "ExistingAppSecurityGroup", existingAppGroup, new SecurityGroupImportOptions { Mutable = false }),
         });
 
+        var access = props.Deployment.AccessFor(settings);
         if (settings.BastionEnabled)
         {
             Bastion = new BastionHost(this, "Bastion", new BastionHostProps
@@ -98,12 +102,23 @@ public sealed class EnvironmentStack : Stack
                 Database = Database,
                 EncryptionKey = Key.Key,
                 InstanceType = settings.BastionInstanceType,
-                OperatorCidrs = props.Deployment.OperatorCidrs,
-                KeyPairName = $"{resourceName}-bastion",
-                PublicKeyMaterial = props.Deployment.BastionPublicKey,
+                OperatorCidrs = access.OperatorCidrs,
+                Operators = access.Operators,
+                KeyPairName = settings.SinglePersonAccess ? $"{resourceName}-bastion" : null,
+                PublicKeyMaterial = settings.SinglePersonAccess ? props.Deployment.BastionPublicKey : null,
+                DetailedMonitoring = settings.BastionDetailedMonitoring,
                 TerminationProtection = settings.BastionTerminationProtection,
             });
+            ExplainAccess(settings, props.Deployment);
         }
+
+        Operators = new OperatorPolicy(this, "OperatorPolicy", new OperatorPolicyProps
+        {
+            Database = Database,
+            Bastion = Bastion,
+            ReadableParameterNames = new[] { ConnectionParameterName(id) },
+            ExcludedDatabaseUsers = new[] { Database.Props.MasterUsername, settings.AppDatabaseUser },
+        });
 
         AddOutputs(settings, resourceName);
         LambdaRuntimeFloor.ApplyTo(this);
@@ -120,6 +135,12 @@ public sealed class EnvironmentStack : Stack
 
     /// <summary>The app-tier access.</summary>
     public AppTierAccess AppAccess { get; }
+
+    /// <summary>The operator policy: what a person needs to reach this environment's database as themselves.</summary>
+    public OperatorPolicy Operators { get; }
+
+    /// <summary>The SSM parameter with a stack's connection facts (written by the stack, read by the rdsstack tool).</summary>
+    public static string ConnectionParameterName(string stackName) => $"/rdsstack/{stackName}/connection";
 
     /// <summary>The bastion, when the preset has one.</summary>
     public BastionHost? Bastion { get; }
@@ -157,6 +178,35 @@ public sealed class EnvironmentStack : Stack
         }
     }
 
+    /// <summary>Says at synth where this environment's access comes from and what it means when nobody is listed.</summary>
+    private void ExplainAccess(EnvironmentSettings settings, DeploymentContext deployment)
+    {
+        var bastion = Bastion!;
+        if (settings.SinglePersonAccess)
+        {
+            if (deployment.OperatorCidrs.Count == 0)
+            {
+                // One warning, the sandbox's own (with the command-line fix), instead of the library's generic one.
+                Annotations.Of(bastion).AcknowledgeWarning(BastionHost.NoOperatorCidrsWarning, "replaced by the sandbox warning");
+                Annotations.Of(bastion).AddWarningV2(SandboxAdmitsNoSshWarning, $"No SSH to this sandbox: add your network with -c {DeploymentContext.OperatorCidrsKey}=<your public IP>/32 (find it with 'curl -s https://checkip.amazonaws.com'), or use the SessionManagerTunnelCommand output. -c {DeploymentContext.OperatorCidrsKey} affects the sandbox only.");
+            }
+
+            return;
+        }
+
+        var file = deployment.Access.Exists ? deployment.Access.Path : $"{DeploymentContext.DefaultConfigDir}/{AccessConfiguration.FileName} (not found)";
+        if (bastion.Operators.Count == 0)
+        {
+            // Intended: a shared environment without named operators is reached through Session Manager only.
+            Annotations.Of(bastion).AcknowledgeWarning(BastionHost.NoOperatorCidrsWarning, "no named operators: Session Manager only, by configuration");
+            Annotations.Of(bastion).AddInfo($"{settings.Name}: no named operators in {file}, so the bastion has no SSH login; the database is reached only through Session Manager port forwarding to it (SessionManagerTunnelCommand) by roles with the OperatorPolicyArn policy. Grant a person SSH by adding them under \"{settings.Name}\" in that file (a reviewed commit).");
+        }
+        else
+        {
+            Annotations.Of(bastion).AddInfo($"{settings.Name}: SSH logins for {string.Join(", ", bastion.Operators.Select(o => o.Name))} from {file}; command-line operatorCidrs/bastionPublicKey do not apply here.");
+        }
+    }
+
     private void AddOutputs(EnvironmentSettings settings, string resourceName)
     {
         var region = settings.Region;
@@ -173,6 +223,7 @@ public sealed class EnvironmentStack : Stack
         Output("DatabaseFetchPasswordCommand", ConnectionCommands.FetchPassword(region, Database.SecretArn), "Puts the master password into PGPASSWORD");
         Output("AppSecurityGroupId", AppAccess.SecurityGroup.SecurityGroupId, "Security group admitted to the database on 5432; attach it to the application", $"{StackName}-AppSecurityGroupId");
         Output("AppRoleArn", AppAccess.Role.RoleArn, $"Example application role: rds-db:connect as {AppAccess.DatabaseUser}");
+        Output("OperatorPolicyArn", Operators.PolicyArn, "Attach to the roles / permission sets of the people who reach this database: tunnel to it, rds-db:connect as their own database user (principal tag rdsstack-user)", $"{StackName}-OperatorPolicyArn");
 
         if (Bastion is null)
         {
@@ -182,6 +233,9 @@ public sealed class EnvironmentStack : Stack
         var keyFile = $"~/.ssh/{resourceName}-bastion.pem";
         Output("BastionPublicDnsName", Bastion.PublicDnsName, "Bastion public DNS name (Elastic IP)");
         Output("BastionInstanceId", Bastion.Instance.InstanceId, "Bastion instance id (for Session Manager)");
+        Output("BastionHostKeysParameter", Bastion.HostKeysParameterName, "SSM parameter with the bastion's SSH host public keys (written at boot)");
+        Output("BastionHostKeyFingerprintsCommand", ConnectionCommands.HostKeyFingerprints(region, Bastion.HostKeysParameterName), "Prints the bastion's SSH host key fingerprints (SHA256), to compare with what ssh shows");
+        Output("BastionKnownHostsCommand", ConnectionCommands.TrustHostKeys(region, Bastion.HostKeysParameterName, Bastion.PublicDnsName), "Adds the bastion's published host keys to ~/.ssh/known_hosts before the first connection");
         if (Bastion.PrivateKeyParameterName is { } parameter)
         {
             Output("BastionPrivateKeyParameter", parameter, "SSM SecureString parameter holding the bastion's private key");
@@ -192,8 +246,14 @@ public sealed class EnvironmentStack : Stack
             keyFile = "~/.ssh/id_ed25519";
         }
 
-        Output("BastionSshTunnelCommand", ConnectionCommands.SshTunnel(keyFile, endpoint, Bastion.PublicDnsName), "Opens localhost:5432 to the database through the bastion");
-        Output("SessionManagerTunnelCommand", ConnectionCommands.SessionManagerTunnel(region, Bastion.Instance.InstanceId, endpoint), "The same tunnel with no SSH key or open port (needs the Session Manager plugin)");
-        Output("PsqlCommand", ConnectionCommands.Psql(region, endpoint, Database.Props.DatabaseName, Database.Props.MasterUsername), "psql through the tunnel with sslmode=verify-full");
+        var login = Bastion.KeyPair is null ? ConnectionCommands.OperatorPlaceholder : "ec2-user";
+        var databaseUser = Bastion.KeyPair is null ? ConnectionCommands.OperatorPlaceholder : Database.Props.MasterUsername;
+        Output("BastionSshTunnelCommand", ConnectionCommands.SshTunnel(keyFile, endpoint, login, Bastion.PublicDnsName), Bastion.KeyPair is null
+            ? $"Opens localhost:5432 to the database through the bastion; replace {ConnectionCommands.OperatorPlaceholder} by your name in config/access.json"
+            : "Opens localhost:5432 to the database through the bastion");
+        Output("SessionManagerTunnelCommand", ConnectionCommands.SessionManagerTunnel(region, Bastion.Instance.InstanceId, Bastion.TunnelDocument.Ref), "The same tunnel with no SSH key or open port (needs the Session Manager plugin); the document forwards to the database only");
+        Output("PsqlCommand", Bastion.KeyPair is null
+            ? ConnectionCommands.PsqlAsIamUser(region, endpoint, Database.Props.DatabaseName, databaseUser)
+            : ConnectionCommands.Psql(region, endpoint, Database.Props.DatabaseName, databaseUser), "psql through the tunnel with sslmode=verify-full");
     }
 }

@@ -23,10 +23,12 @@ public static class RdsStackApp
 
     /// <summary>
     /// Validates the context and presets, then adds the stacks to <paramref name="app"/>. Nothing is built
-    /// when any value is invalid.
+    /// when any value is invalid or any context key unknown. <paramref name="contextKeys"/> are the keys given to the
+    /// app; default: the ones the CDK CLI passed (<see cref="DeploymentContext.KeysFromEnvironment"/>).
     /// </summary>
-    public static IReadOnlyList<EnvironmentStack> Build(Amazon.CDK.App app)
+    public static IReadOnlyList<EnvironmentStack> Build(Amazon.CDK.App app, IEnumerable<string>? contextKeys = null)
     {
+        DeploymentContext.RequireKnownKeys(contextKeys ?? DeploymentContext.KeysFromEnvironment());
         var deployment = DeploymentContext.Read(key => app.Node.TryGetContext(key));
         var environments = EnvironmentPresets.Shared.Select(settings => (settings, owner: (string?)null)).ToList();
         if (deployment.Sandbox is { } sandbox)
