@@ -69,7 +69,8 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
         var template = noOperators[stack];
         Assert.DoesNotContain(template.IngressRules(), r => r.GroupId == BastionGroup(template));
         Annotations.FromStack(noOperators.Stacks[stack]).HasWarning("/" + stack + "/Bastion", Match.StringLikeRegexp("No SSH to this sandbox.*-c operatorCidrs="));
-        Annotations.FromStack(noOperators.Stacks[stack]).HasWarning("/" + stack + "/Bastion", Match.StringLikeRegexp("admits no SSH"));
+        // One warning with the sandbox's own fix, not the library's generic one as well.
+        Annotations.FromStack(noOperators.Stacks[stack]).HasNoWarning("*", Match.StringLikeRegexp("admits no SSH"));
     }
 
     [Fact]
@@ -78,7 +79,8 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
         Assert.Empty(Committed("prod").Operators);
         var annotations = Annotations.FromStack(app.Stacks["RdsStack-prod"]);
         annotations.HasInfo("/RdsStack-prod/Bastion", Match.StringLikeRegexp("no named operators in .*access.json.*only through Session Manager port forwarding"));
-        annotations.HasWarning("/RdsStack-prod/Bastion", Match.StringLikeRegexp("admits no SSH"));
+        // Intended by configuration, so said as info and the library's warning is acknowledged: a default synth warns of nothing.
+        annotations.HasNoWarning("*", Match.StringLikeRegexp("admits no SSH"));
         Assert.DoesNotContain("AllowUsers", app["RdsStack-prod"].UserDataText());
         Assert.Contains("DenyUsers *", app["RdsStack-prod"].UserDataText().Split('\n'));
     }

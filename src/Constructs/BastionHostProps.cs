@@ -25,8 +25,8 @@ public sealed class BastionHostProps
     public string InstanceType { get; init; } = "t4g.nano";
 
     /// <summary>
-    /// The operator networks admitted on TCP 22 (see <see cref="IpCidr"/>). Empty: no SSH ingress at all, and a
-    /// synth warning; Session Manager port forwarding still works.
+    /// The operator networks admitted on TCP 22 (see <see cref="IpCidr"/>). Default empty: no SSH ingress at all, and a
+    /// synth warning (<see cref="BastionHost.NoOperatorCidrsWarning"/>); Session Manager port forwarding still works.
     /// </summary>
     public IReadOnlyList<IpCidr> OperatorCidrs { get; init; } = Array.Empty<IpCidr>();
 

@@ -6,7 +6,7 @@ public sealed class OperatorPolicyProps
     /// <summary>The database the operators connect to as their own IAM database user.</summary>
     public required PostgresDatabase Database { get; init; }
 
-    /// <summary>The bastion whose tunnel document they may start, or null when the environment has none.</summary>
+    /// <summary>The bastion whose tunnel document they may start. Default null: the environment has no bastion, so no session statement.</summary>
     public BastionHost? Bastion { get; init; }
 
     /// <summary>
