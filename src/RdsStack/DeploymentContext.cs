@@ -21,6 +21,15 @@ public sealed partial record DeploymentContext
     /// <summary>Context key: the AWS account of every stack; <c>account.&lt;env&gt;</c> sets one environment's.</summary>
     public const string AccountKey = "account";
 
+    /// <summary>Context key: the AWS region of every stack; <c>region.&lt;env&gt;</c> sets one environment's.</summary>
+    public const string RegionKey = "region";
+
+    /// <summary>
+    /// Context key: the directory of the committed configuration files (<c>accounts.json</c>, ...). Default
+    /// <c>config</c> in the current directory, which is the directory of <c>cdk.json</c> when the CDK CLI runs the app.
+    /// </summary>
+    public const string ConfigDirKey = "configDir";
+
     /// <summary>Context key: an existing application security group; <c>appSecurityGroupId.&lt;env&gt;</c> for one environment.</summary>
     public const string AppSecurityGroupIdKey = "appSecurityGroupId";
 
@@ -42,11 +51,20 @@ public sealed partial record DeploymentContext
     /// <summary>Accounts by environment name (<c>""</c> = every environment).</summary>
     public IReadOnlyDictionary<string, string> Accounts { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Regions by environment name (<c>""</c> = every environment).</summary>
+    public IReadOnlyDictionary<string, string> Regions { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The configuration directory.</summary>
+    public string ConfigDirectory { get; init; } = "config";
+
     /// <summary>Existing application security groups by environment name (<c>""</c> = every environment).</summary>
     public IReadOnlyDictionary<string, string> AppSecurityGroupIds { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The account of <paramref name="environment"/>, or null (then the deploying credentials decide).</summary>
     public string? AccountFor(string environment) => ForEnvironment(Accounts, environment);
+
+    /// <summary>The region of <paramref name="environment"/> given as context, or null.</summary>
+    public string? RegionFor(string environment) => ForEnvironment(Regions, environment);
 
     /// <summary>The existing app security group of <paramref name="environment"/>, or null (one is created).</summary>
     public string? AppSecurityGroupIdFor(string environment) => ForEnvironment(AppSecurityGroupIds, environment);
@@ -75,6 +93,8 @@ public sealed partial record DeploymentContext
             OperatorCidrs = IpCidr.ParseList(OperatorCidrsKey, Text(OperatorCidrsKey)),
             BastionPublicKey = publicKey,
             Accounts = PerEnvironment(AccountKey, environments, Text, AccountPattern(), "a 12-digit AWS account id, e.g. 123456789012"),
+            Regions = PerEnvironment(RegionKey, environments, Text, AccountsConfiguration.RegionPattern(), "a region name such as eu-west-1"),
+            ConfigDirectory = Path.GetFullPath(Text(ConfigDirKey) ?? "config"),
             AppSecurityGroupIds = PerEnvironment(AppSecurityGroupIdKey, environments, Text, SecurityGroupIdPattern(), "a security group id: 'sg-' and 8 or 17 lowercase hex digits, e.g. sg-0123456789abcdef0"),
         };
     }

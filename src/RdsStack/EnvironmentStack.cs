@@ -14,6 +14,9 @@ public sealed class EnvironmentStackProps : StackProps
     /// <summary>The validated context values.</summary>
     public required DeploymentContext Deployment { get; init; }
 
+    /// <summary>How the environments are isolated by account (default: not assessed, as for a stack built alone).</summary>
+    public AccountIsolation? Isolation { get; init; }
+
     /// <summary>The sandbox owner, for a sandbox stack.</summary>
     public string? Owner { get; init; }
 }
@@ -46,7 +49,12 @@ public sealed class EnvironmentStack : Stack
         {
             Alias = resourceName,
             RemovalPolicy = settings.KeyRemovalPolicy,
+            AdministratorRoleArn = settings.KeyAdministratorRoleArn,
+            BackupCopyAccounts = CopyAccounts(settings),
         });
+        // CloudWatch Logs may use the key for this stack's log groups only: the database's fixed names and the
+        // generated names CloudFormation gives the others (<stack name>-<logical id>-<suffix>).
+        Key.GrantUseToCloudWatchLogs($"/aws/rds/instance/{resourceName}/*", $"{id}-*");
 
         Network = new PrivateNetwork(this, "Network", new PrivateNetworkProps
         {
@@ -74,9 +82,27 @@ public sealed class EnvironmentStack : Stack
             CredentialRotationDays = settings.CredentialRotationDays,
             LogRetention = settings.LogRetention,
             LogRemovalPolicy = settings.LogRemovalPolicy,
+            SlowStatementThresholdMs = settings.SlowStatementThresholdMs,
         });
 
+        if (settings.BackupPlan is { } plan)
+        {
+            Backup = new DatabaseBackupPlan(this, "Backup", new DatabaseBackupPlanProps
+            {
+                Database = Database,
+                KeyAlias = $"{resourceName}-backup",
+                RetentionDays = plan.RetentionDays,
+                LockMode = plan.LockMode,
+                LockMinRetentionDays = plan.LockMinRetentionDays,
+                LockChangeableForDays = plan.LockChangeableForDays,
+                CopyToVaultArn = plan.CopyToVaultArn,
+                CopyRetentionDays = plan.CopyRetentionDays,
+                KeyAdministratorRoleArn = settings.KeyAdministratorRoleArn,
+            });
+        }
+
         AcknowledgePresetChoices(settings);
+        RecordIsolation(props.Isolation);
 
         var existingAppGroup = props.Deployment.AppSecurityGroupIdFor(settings.Name);
         AppAccess = new AppTierAccess(this, "AppAccess", new AppTierAccessProps
@@ -121,6 +147,9 @@ public sealed class EnvironmentStack : Stack
     /// <summary>The app-tier access.</summary>
     public AppTierAccess AppAccess { get; }
 
+    /// <summary>The AWS Backup plan of the database, when the preset has one.</summary>
+    public DatabaseBackupPlan? Backup { get; }
+
     /// <summary>The bastion, when the preset has one.</summary>
     public BastionHost? Bastion { get; }
 
@@ -146,6 +175,15 @@ public sealed class EnvironmentStack : Stack
                 "HIPAA.Security-RDSMultiAZSupport");
         }
 
+        if (settings.BackupPlan is null)
+        {
+            NagAcknowledgement.Add(
+                Database.Instance,
+                $"No AWS Backup plan by the '{settings.Name}' preset, a non-production environment: its backups are RDS automated backups only — {settings.BackupRetentionDays} day(s) of point-in-time recovery, encrypted with the environment key, in the same account and region, {(settings.DatabaseRemovalPolicy == RemovalPolicy.DESTROY ? "no final snapshot (disposable data)" : "a final snapshot on deletion or replacement")}. Production presets are refused at synth without an AWS Backup plan into a locked vault.",
+                "NIST.800.53.R5-RDSInBackupPlan",
+                "HIPAA.Security-RDSInBackupPlan");
+        }
+
         if (!settings.DeletionProtection)
         {
             NagAcknowledgement.Add(
@@ -156,6 +194,32 @@ public sealed class EnvironmentStack : Stack
                 "HIPAA.Security-RDSInstanceDeletionProtectionEnabled");
         }
     }
+
+    /// <summary>
+    /// States in the template (metadata <c>RdsStack::Isolation</c>, read by the reviewer report) and in the synth output
+    /// whether the environments are isolated by account.
+    /// </summary>
+    private void RecordIsolation(AccountIsolation? isolation)
+    {
+        if (isolation is null)
+        {
+            return;
+        }
+
+        TemplateOptions.Metadata = new Dictionary<string, object>
+        {
+            ["RdsStack::Isolation"] = new Dictionary<string, object> { ["isolated"] = isolation.Isolated, ["statement"] = isolation.Statement },
+        };
+        if (!isolation.Isolated)
+        {
+            Annotations.Of(this).AddWarning(isolation.Statement + " See README 'Multi-account'.");
+        }
+    }
+
+    private static string[] CopyAccounts(EnvironmentSettings settings) =>
+        settings.BackupPlan?.CopyToVaultArn is { } vault && Arns.AccountOf(vault) != settings.Account
+            ? new[] { Arns.AccountOf(vault) }
+            : Array.Empty<string>();
 
     private void AddOutputs(EnvironmentSettings settings, string resourceName)
     {
