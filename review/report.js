@@ -169,6 +169,8 @@ function buildReport(template, nag) {
     out.push(`### Key policy of ${id}`, '', table(['Effect', 'Principal', 'Actions', 'Resources', 'Condition'], statementsOf(key.Properties?.KeyPolicy).map((s) => [s.effect, s.principal, s.actions, s.resources, s.condition])));
   }
 
+  out.push(require('./sections/governance').render(nag.stack, template, {}));
+
   out.push('## Acknowledged rules', '');
   out.push('Each acknowledgement is written from C# into the resource\'s template metadata (`cdk_nag.rules_to_suppress`).', '');
   out.push(table(['Rule', 'Resource', 'Reason'], nag.acknowledged.map((a) => [a.rule, `${a.resource} (${a.type})`, a.reason])));
