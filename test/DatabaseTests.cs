@@ -17,7 +17,7 @@ public sealed class DatabaseTests
         return (id, resource.Props());
     }
 
-    private string KeyId(string stack) => app[stack].Single("AWS::KMS::Key").Id;
+    private string KeyId(string stack) => app[stack].EnvironmentKeyId();
 
     [Theory]
     [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
