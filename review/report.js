@@ -172,6 +172,7 @@ function buildReport(template, nag) {
   }
 
   out.push(access.render(nag.stack, template, {}));
+  out.push(require('./sections/governance').render(nag.stack, template, {}));
 
   out.push('## Acknowledged rules', '');
   out.push('Each acknowledgement is written from C# into the resource\'s template metadata (`cdk_nag.rules_to_suppress`).', '');

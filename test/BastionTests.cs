@@ -129,7 +129,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
         Assert.Equal("/dev/xvda", (string?)root["DeviceName"]);
         Assert.True((bool)root["Ebs"]!["Encrypted"]!);
         Assert.Equal("gp3", (string?)root["Ebs"]!["VolumeType"]);
-        Assert.Equal(template.Single("AWS::KMS::Key").Id, root["Ebs"]!["KmsKeyId"].RefTarget());
+        Assert.Equal(template.EnvironmentKeyId(), root["Ebs"]!["KmsKeyId"].RefTarget());
     }
 
     [Theory]

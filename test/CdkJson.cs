@@ -20,7 +20,11 @@ public static class CdkJson
     /// <summary>cdk.json's context and <c>configDir</c> (the repository's <c>config/</c>) plus <paramref name="extra"/> (which wins).</summary>
     public static Dictionary<string, object> Context(IDictionary<string, object>? extra = null)
     {
-        var context = new Dictionary<string, object>(Flags.Value) { ["configDir"] = ConfigDir };
+        var context = new Dictionary<string, object>(Flags.Value)
+        {
+            // The committed configuration of the repository, wherever the test runs from.
+            [App.DeploymentContext.ConfigDirKey] = Path.Combine(ProgramTests.RepositoryRoot(), "config"),
+        };
         foreach (var (key, value) in extra ?? new Dictionary<string, object>())
         {
             context[key] = value;

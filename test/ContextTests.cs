@@ -101,6 +101,11 @@ public sealed class ContextTests
     [InlineData("account.prod", "12345678901a")]
     public void Bad_accounts_are_refused(string key, string value) => Refused(key, value);
 
+    [Theory]
+    [InlineData("region", "Europe")]
+    [InlineData("region.sandbox", "eu-west")]
+    public void Bad_regions_are_refused(string key, string value) => Assert.Contains("region name", Refused(key, value).Allowed);
+
     [Fact]
     public void App_security_group_ids_are_read_per_environment()
     {

@@ -17,7 +17,7 @@ public sealed class DatabaseTests
         return (id, resource.Props());
     }
 
-    private string KeyId(string stack) => app[stack].Single("AWS::KMS::Key").Id;
+    private string KeyId(string stack) => app[stack].EnvironmentKeyId();
 
     [Theory]
     [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
@@ -76,7 +76,7 @@ public sealed class DatabaseTests
 
     [Theory]
     [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
-    public void Tls_is_required_and_connections_and_slow_statements_are_logged(string stack)
+    public void Tls_is_required_and_connections_are_logged_without_statement_text(string stack)
     {
         var template = app[stack];
         var (_, db) = Db(stack);
@@ -88,7 +88,8 @@ public sealed class DatabaseTests
         Assert.Equal("TLSv1.2", (string?)values["ssl_min_protocol_version"]);
         Assert.Equal("1", (string?)values["log_connections"]);
         Assert.Equal("1", (string?)values["log_disconnections"]);
-        Assert.Equal("1000", (string?)values["log_min_duration_statement"]);
+        Assert.Equal("-1", (string?)values["log_min_duration_statement"]);
+        Assert.Equal("none", (string?)values["log_statement"]);
     }
 
     [Theory]

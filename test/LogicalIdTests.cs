@@ -40,6 +40,16 @@ public sealed class LogicalIdTests
     }
 
     [Theory]
+    [InlineData("BackupVaultADF21B19", "AWS::Backup::BackupVault")] // holds the locked recovery points
+    [InlineData("BackupVaultKeyE3270EF1", "AWS::KMS::Key")] // the vault's own key
+    public void Prods_backup_vault_and_its_key_keep_their_logical_ids(string logicalId, string type)
+    {
+        var resources = app["RdsStack-prod"]["Resources"]!.AsObject();
+        Assert.True(resources.ContainsKey(logicalId), $"RdsStack-prod lost {logicalId} ({type}): renaming it would orphan the locked vault");
+        Assert.Equal(type, (string?)resources[logicalId]!["Type"]);
+    }
+
+    [Theory]
     [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
     public void The_secret_belongs_to_the_pinned_database(string stack)
     {

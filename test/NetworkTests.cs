@@ -102,7 +102,7 @@ public sealed class NetworkTests
         Assert.Equal(template.Single("AWS::EC2::VPC").Id, flowLog.Props()["ResourceId"].RefTarget());
         var logGroup = template.Resource(flowLog.Props()["LogGroupName"].RefTarget()!);
         Assert.Equal(days, (int?)logGroup.Props()["RetentionInDays"]);
-        Assert.Equal(template.Single("AWS::KMS::Key").Id, logGroup.Props()["KmsKeyId"].RefTarget());
+        Assert.Equal(template.EnvironmentKeyId(), logGroup.Props()["KmsKeyId"].RefTarget());
     }
 
     [Theory]

@@ -62,6 +62,18 @@ public sealed class ProgramTests
     }
 
     [Fact]
+    public void Prod_placed_in_the_sandbox_account_fails_synth_with_one_line_and_no_template()
+    {
+        var config = Directory.CreateTempSubdirectory("rdsstack-accounts-").FullName;
+        File.WriteAllText(Path.Combine(config, "accounts.json"), "{ \"environments\": { \"prod\": { \"account\": \"222222222222\" }, \"sandbox\": { \"account\": \"222222222222\" } } }");
+        var (exitCode, stderr, outDir) = RunApp(new Dictionary<string, string> { ["configDir"] = config });
+        Assert.Equal(1, exitCode);
+        Assert.Contains("RdsStack: Invalid setting 'account.prod': '222222222222'. Allowed: an account of its own: 'sandbox' is placed in the same account", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+        Assert.Empty(Directory.GetFiles(outDir, "*.template.json"));
+    }
+
+    [Fact]
     public void Good_context_synthesizes_every_environment_and_the_named_sandbox()
     {
         // With the keys the CDK CLI injects itself (seen in CDK_CONTEXT_JSON of `cdk synth`, CLI 2.1148.1).

@@ -130,13 +130,27 @@ public sealed class SecurityReviewTests
     public void Every_report_has_every_section_a_reviewer_needs(string stack)
     {
         var report = review.Report(stack);
-        foreach (var section in new[] { "## Rule packs", "## Internet-facing resources", "## Security-group rules", "## Data stores and encryption", "## Lambda functions", "## Secret rotation", "## Stateful resources", "## IAM", "## Access", "## Acknowledged rules" })
+        foreach (var section in new[] { "## Rule packs", "## Internet-facing resources", "## Security-group rules", "## Data stores and encryption", "## Lambda functions", "## Secret rotation", "## Stateful resources", "## IAM", "## Access", "## Isolation and data governance", "## Acknowledged rules" })
         {
             Assert.Contains(section, report);
         }
 
         Assert.DoesNotContain("NOT ENCRYPTED", report);
         Assert.DoesNotContain("PUBLICLY ACCESSIBLE", report);
+    }
+
+    [Fact]
+    public void The_prod_report_states_isolation_parameters_key_policy_split_and_the_locked_vault()
+    {
+        var report = review.Report("RdsStack-prod");
+        Assert.Contains("**Account isolation:** Environments are NOT isolated: config/accounts.json names no account", report);
+        Assert.Contains("| pgaudit.log | role,ddl |", report);
+        Assert.Contains("| log_statement | none |", report);
+        Assert.Contains("EnvironmentKeyC299B772: key deletion and policy changes by any principal of the account whose IAM policy allows it (no administrator role configured); bypass of the lockout safety check: off.", report);
+        Assert.Contains("| DenyGrantsNotForAwsResources | Deny | deny grants not for AWS resources (CT.KMS.PR.3) |", report);
+        Assert.Contains("Vault BackupVaultADF21B19: key BackupVaultKeyE3270EF1.Arn; lock compliance mode (immutable 3 days after creation), minimum retention 7 days; DeletionPolicy Retain.", report);
+        Assert.Contains("| Daily | cron(0 5 * * ? *) | 35 | none | - |", report);
+        Assert.Contains("No AWS Backup plan: the database relies on RDS automated backups", review.Report("RdsStack-dev"));
     }
 
     [Fact]

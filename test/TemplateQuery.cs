@@ -21,6 +21,10 @@ public static class TemplateQuery
         return all[0];
     }
 
+    /// <summary>The environment key's logical id (the backup vault has a key of its own).</summary>
+    public static string EnvironmentKeyId(this JsonObject template) =>
+        template.Resources("AWS::KMS::Key").Single(k => k.Id.StartsWith("EnvironmentKey", StringComparison.Ordinal)).Id;
+
     public static JsonObject Props(this JsonObject resource) => resource["Properties"]?.AsObject() ?? new JsonObject();
 
     /// <summary>The logical id a {Ref} or {Fn::GetAtt} points at, or null.</summary>

@@ -1,3 +1,4 @@
+using Amazon.CDK;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.IAM;
 using Constructs;
@@ -37,7 +38,7 @@ public sealed class AppTierAccess : Construct
 
         Role = new Role(this, "Role", new RoleProps
         {
-            AssumedBy = props.RolePrincipal ?? new ServicePrincipal("ecs-tasks.amazonaws.com"),
+            AssumedBy = props.RolePrincipal ?? EcsTasksOfThisAccount(),
             Description = $"Application role: connects to the database as IAM user {props.DatabaseUser}",
         });
         props.Database.GrantConnect(Role, props.DatabaseUser);
@@ -56,6 +57,17 @@ public sealed class AppTierAccess : Construct
                 "HIPAA.Security-IAMNoInlinePolicy",
                 "PCI.DSS.321-IAMNoInlinePolicy");
         }
+    }
+
+    // ECS documents aws:SourceAccount and aws:SourceArn for task roles: only tasks of this account and region may assume it.
+    private IPrincipal EcsTasksOfThisAccount()
+    {
+        var stack = Stack.Of(this);
+        return new ServicePrincipal("ecs-tasks.amazonaws.com").WithConditions(new Dictionary<string, object>
+        {
+            ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+            ["ArnLike"] = new Dictionary<string, object> { ["aws:SourceArn"] = $"arn:{stack.Partition}:ecs:{stack.Region}:{stack.Account}:*" },
+        });
     }
 
     /// <summary>The application security group (created or imported).</summary>

@@ -21,7 +21,7 @@ public sealed class AppTierAccessProps
     /// <summary>The IAM-authenticated database user the application logs in as. Default <c>app_user</c>.</summary>
     public string DatabaseUser { get; init; } = "app_user";
 
-    /// <summary>Who assumes the example application role. Default: ECS tasks.</summary>
+    /// <summary>Who assumes the example application role. Default: ECS tasks of this account and region (<c>aws:SourceAccount</c>, <c>aws:SourceArn</c>).</summary>
     public IPrincipal? RolePrincipal { get; init; }
 
     /// <summary>

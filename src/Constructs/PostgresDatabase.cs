@@ -41,7 +41,7 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
         var parameterGroup = new ParameterGroup(this, "Parameters", new ParameterGroupProps
         {
             Engine = engine,
-            Description = $"PostgreSQL {props.InstanceIdentifier}: TLS only, connection and slow-statement logging",
+            Description = $"PostgreSQL {props.InstanceIdentifier}: TLS and SCRAM only, connection logging, pgaudit role and DDL logging with passwords redacted",
             Parameters = PostgresDefaults.Parameters(props.SlowStatementThresholdMs),
         });
 
@@ -55,6 +55,7 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
             RemovalPolicy = props.LogRemovalPolicy,
         })).ToList();
 
+        MonitoringRole = CreateMonitoringRole(props.InstanceIdentifier);
         Instance = new DatabaseInstance(this, "Instance", new DatabaseInstanceProps
         {
             Engine = engine,
@@ -87,6 +88,7 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
             AllowMajorVersionUpgrade = false,
             CloudwatchLogsExports = PostgresDefaults.LogExports.ToArray(),
             MonitoringInterval = Duration.Seconds(PostgresDefaults.MonitoringIntervalSeconds),
+            MonitoringRole = MonitoringRole,
             EnablePerformanceInsights = performanceInsights,
             PerformanceInsightEncryptionKey = performanceInsights ? props.EncryptionKey : null,
             PerformanceInsightRetention = performanceInsights ? PerformanceInsightRetention.DEFAULT : null,
@@ -129,6 +131,12 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
 
     /// <summary>The RDS instance.</summary>
     public DatabaseInstance Instance { get; }
+
+    /// <summary>
+    /// The enhanced-monitoring role: AmazonRDSEnhancedMonitoringRole, trusted by <c>monitoring.rds.amazonaws.com</c> only
+    /// for this account and this DB instance (<c>aws:SourceAccount</c>, <c>aws:SourceArn</c>).
+    /// </summary>
+    public Role MonitoringRole { get; }
 
     /// <summary>The database's own security group (no ingress until access is granted).</summary>
     public SecurityGroup SecurityGroup { get; }
@@ -183,22 +191,30 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
         return Instance.GrantConnect(grantee, databaseUser);
     }
 
+    private Role CreateMonitoringRole(string instanceIdentifier)
+    {
+        var stack = Stack.Of(this);
+        return new Role(this, "MonitoringRole", new RoleProps
+        {
+            AssumedBy = new ServicePrincipal("monitoring.rds.amazonaws.com").WithConditions(new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+                ["ArnLike"] = new Dictionary<string, object> { ["aws:SourceArn"] = $"arn:{stack.Partition}:rds:{stack.Region}:{stack.Account}:db:{instanceIdentifier}" },
+            }),
+            ManagedPolicies = new[] { ManagedPolicy.FromAwsManagedPolicyName("service-role/AmazonRDSEnhancedMonitoringRole") },
+        });
+    }
+
     private void AcknowledgeRules(PostgresDatabaseProps props)
     {
         NagAcknowledgement.Add(
             Instance,
             "PostgreSQL keeps its standard port 5432: a different port hides nothing from anyone inside the VPC and breaks tooling defaults. Exposure is controlled instead: isolated subnets, not publicly accessible, and ingress only from named security groups.",
             "AwsSolutions-RDS11");
-        NagAcknowledgement.Add(
-            Instance,
-            $"Backups are RDS automated backups: {props.BackupRetentionDays} day(s) of point-in-time recovery, encrypted with the environment key, copied tags, {(props.RemovalPolicy == RemovalPolicy.DESTROY ? "no final snapshot (disposable instance)" : "a final snapshot on deletion or replacement")}. An AWS Backup plan would duplicate them at extra cost.",
-            "NIST.800.53.R5-RDSInBackupPlan",
-            "HIPAA.Security-RDSInBackupPlan");
-        if (Instance.Node.TryFindChild("MonitoringRole") is { } monitoringRole)
         {
             NagAcknowledgement.Add(
-                monitoringRole,
-                "Enhanced monitoring role with the AWS-managed AmazonRDSEnhancedMonitoringRole policy, the documented policy RDS requires: CloudWatch Logs actions limited to RDS* log groups (RDSOSMetrics). Trusted only by monitoring.rds.amazonaws.com; it holds no other permission.",
+                MonitoringRole,
+                "Enhanced monitoring role with the AWS-managed AmazonRDSEnhancedMonitoringRole policy, the documented policy RDS requires: CloudWatch Logs actions limited to RDS* log groups (RDSOSMetrics). Trusted only by monitoring.rds.amazonaws.com for this account and this DB instance (aws:SourceAccount, aws:SourceArn); it holds no other permission.",
                 "AwsSolutions-IAM4");
         }
     }
@@ -240,9 +256,9 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
             throw new InvalidSettingException("credentialRotationDays", props.CredentialRotationDays.ToString(CultureInfo.InvariantCulture), "1 to 365 days");
         }
 
-        if (props.SlowStatementThresholdMs < 0 || props.SlowStatementThresholdMs > 3_600_000)
+        if (props.SlowStatementThresholdMs is { } slow && (slow < 0 || slow > 3_600_000))
         {
-            throw new InvalidSettingException("slowStatementThresholdMs", props.SlowStatementThresholdMs.ToString(CultureInfo.InvariantCulture), "0 to 3600000 milliseconds");
+            throw new InvalidSettingException("slowStatementThresholdMs", slow.ToString(CultureInfo.InvariantCulture), "0 to 3600000 milliseconds, or none (the default: no statement text in the logs)");
         }
 
         if (props.MasterUsername is null || !IdentifierPattern().IsMatch(props.MasterUsername) || Reserved.Contains(props.MasterUsername))

@@ -70,8 +70,11 @@ public sealed class PostgresDatabaseProps
     /// <summary>What happens to the exported log groups when they leave the stack. Default retain.</summary>
     public RemovalPolicy LogRemovalPolicy { get; init; } = RemovalPolicy.RETAIN;
 
-    /// <summary>Statements slower than this many milliseconds are logged (0 to 3600000). Default 1000.</summary>
-    public int SlowStatementThresholdMs { get; init; } = PostgresDefaults.SlowStatementThresholdMs;
+    /// <summary>
+    /// Log statements slower than this many milliseconds (0 to 3600000) — with their full text, which can carry
+    /// personal data, so this is an opt-in. Default null: no slow-statement logging (<c>log_min_duration_statement = -1</c>).
+    /// </summary>
+    public int? SlowStatementThresholdMs { get; init; }
 
     /// <summary>
     /// Performance Insights with the free 7-day retention, encrypted with the environment key. Default true: every

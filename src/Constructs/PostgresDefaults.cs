@@ -33,9 +33,6 @@ public static class PostgresDefaults
     /// <summary>RDS-managed rotation period of the master credentials, in days.</summary>
     public const int CredentialRotationDays = 30;
 
-    /// <summary>Statements slower than this are logged (milliseconds).</summary>
-    public const int SlowStatementThresholdMs = 1000;
-
     /// <summary>Enhanced monitoring granularity in seconds.</summary>
     public const int MonitoringIntervalSeconds = 60;
 
@@ -58,17 +55,46 @@ public static class PostgresDefaults
     public static CaCertificate CaCertificate => CaCertificate.RDS_CA_RSA2048_G1;
 
     /// <summary>
-    /// Parameter-group values: TLS only (TLS 1.2 or newer), connection and disconnection logging, DDL
-    /// logging and the slow-statement threshold. PostgreSQL 18 made <c>log_connections</c> a list; it still
-    /// accepts <c>1</c>, which every major from 14 to 18 reads the same way.
+    /// <c>log_connections</c>: <c>1</c>. PostgreSQL 18 turned the parameter into a list (<c>receipt</c>,
+    /// <c>authentication</c>, <c>authorization</c>, <c>setup_durations</c>, <c>all</c>); upstream commit 9219093 keeps
+    /// the boolean spellings (<c>on</c>, <c>1</c>, <c>true</c>, ...) for backwards compatibility and reads <c>1</c> as
+    /// the classic receipt + authentication + authorization logging. <c>1</c> is the only value every major from 14 to
+    /// 18 accepts; whether RDS's <c>postgres18</c> parameter metadata still lists it is a deploy-time question.
     /// </summary>
-    public static IDictionary<string, string> Parameters(int slowStatementThresholdMs) => new Dictionary<string, string>
+    public const string LogConnections = "1";
+
+    /// <summary>The libraries loaded at start: RDS's default <c>pg_stat_statements</c> plus <c>pgaudit</c>.</summary>
+    public const string SharedPreloadLibraries = "pg_stat_statements,pgaudit";
+
+    /// <summary>
+    /// The pgaudit classes logged: <c>role</c> (CREATE/ALTER/DROP ROLE, GRANT, REVOKE — with passwords written as
+    /// <c>&lt;REDACTED&gt;</c>) and <c>ddl</c> (schema changes). Reads and writes of data are not logged.
+    /// </summary>
+    public const string AuditClasses = "role,ddl";
+
+    /// <summary>
+    /// Parameter-group values. TLS only (TLS 1.2 or newer); SCRAM only (<c>password_encryption</c> and RDS's
+    /// <c>rds.accepted_password_auth_method</c>); connection and disconnection logging; statement logging through
+    /// pgaudit (<see cref="AuditClasses"/>) instead of <c>log_statement</c>, which writes <c>CREATE ROLE … PASSWORD '…'</c>
+    /// in clear text; no statement text of failing statements (<c>log_min_error_statement = panic</c>: a refused
+    /// <c>CREATE ROLE … PASSWORD</c> would otherwise be logged whole); no bind parameters in audit lines; and no
+    /// slow-statement text unless <paramref name="slowStatementThresholdMs"/> opts in, because full statement text can
+    /// carry personal data. pgaudit still needs <c>CREATE EXTENSION pgaudit</c> in the database (see the README).
+    /// </summary>
+    /// <param name="slowStatementThresholdMs">Log statements slower than this (with their full text), or null for never.</param>
+    public static IDictionary<string, string> Parameters(int? slowStatementThresholdMs) => new Dictionary<string, string>
     {
         ["rds.force_ssl"] = "1",
         ["ssl_min_protocol_version"] = "TLSv1.2",
-        ["log_connections"] = "1",
+        ["password_encryption"] = "scram-sha-256",
+        ["rds.accepted_password_auth_method"] = "scram",
+        ["log_connections"] = LogConnections,
         ["log_disconnections"] = "1",
-        ["log_statement"] = "ddl",
-        ["log_min_duration_statement"] = slowStatementThresholdMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["shared_preload_libraries"] = SharedPreloadLibraries,
+        ["pgaudit.log"] = AuditClasses,
+        ["pgaudit.log_parameter"] = "0",
+        ["log_statement"] = "none",
+        ["log_min_error_statement"] = "panic",
+        ["log_min_duration_statement"] = (slowStatementThresholdMs ?? -1).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Amazon.CDK;
 using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Logs;
 using Constructs;
 
@@ -11,7 +12,9 @@ namespace RdsStack.Library;
 /// egress through NAT when the environment has NAT gateways, isolated otherwise) and <c>Database</c>
 /// (isolated: no route to or from the internet). Public subnets do not hand out public addresses —
 /// whatever is public there gets an Elastic IP on purpose. All traffic is recorded by VPC flow logs into a
-/// KMS-encrypted log group; S3 is reached through a gateway endpoint; the default security group has no rules.
+/// KMS-encrypted log group through a role only this account's flow logs can assume; S3 is reached through a gateway
+/// endpoint whose policy admits only this account's buckets and the package and image-layer buckets; the default
+/// security group has no rules.
 /// </summary>
 public sealed class PrivateNetwork : Construct
 {
@@ -61,12 +64,14 @@ public sealed class PrivateNetwork : Construct
             Retention = props.FlowLogRetention,
             RemovalPolicy = props.LogRemovalPolicy,
         });
+        FlowLogRole = CreateFlowLogRole();
         Vpc.AddFlowLog("FlowLog", new FlowLogOptions
         {
-            Destination = FlowLogDestination.ToCloudWatchLogs(FlowLogGroup),
+            Destination = FlowLogDestination.ToCloudWatchLogs(FlowLogGroup, FlowLogRole),
             TrafficType = FlowLogTrafficType.ALL,
         });
 
+        RestrictS3Endpoint();
         AcknowledgeRules();
         KeepCdkHandlersOnCurrentRuntimes();
     }
@@ -76,6 +81,16 @@ public sealed class PrivateNetwork : Construct
 
     /// <summary>The encrypted log group that receives the VPC flow logs.</summary>
     public LogGroup FlowLogGroup { get; }
+
+    /// <summary>
+    /// The role VPC Flow Logs assumes to write into <see cref="FlowLogGroup"/>: trusted by <c>vpc-flow-logs.amazonaws.com</c>
+    /// only for this account's flow logs (<c>aws:SourceAccount</c>, <c>aws:SourceArn</c>), so no other account can have
+    /// the service write into this log group.
+    /// </summary>
+    public Role FlowLogRole { get; }
+
+    /// <summary>The S3 gateway endpoint of the app and database tiers.</summary>
+    public GatewayVpcEndpoint S3Endpoint => (GatewayVpcEndpoint)Vpc.Node.FindChild("S3");
 
     /// <summary>The internet-facing subnets.</summary>
     public SubnetSelection PublicSubnets => new() { SubnetGroupName = PublicTier };
@@ -92,6 +107,49 @@ public sealed class PrivateNetwork : Construct
     /// current runtime itself instead of relying on the app.
     /// </summary>
     private void KeepCdkHandlersOnCurrentRuntimes() => LambdaRuntimeFloor.ApplyTo(Stack.Of(this));
+
+    private Role CreateFlowLogRole()
+    {
+        var stack = Stack.Of(this);
+        return new Role(this, "FlowLogRole", new RoleProps
+        {
+            AssumedBy = new ServicePrincipal("vpc-flow-logs.amazonaws.com").WithConditions(new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+                ["ArnLike"] = new Dictionary<string, object> { ["aws:SourceArn"] = $"arn:{stack.Partition}:ec2:{stack.Region}:{stack.Account}:vpc-flow-log/*" },
+            }),
+            Description = "VPC Flow Logs: writes this VPC's flow logs into its encrypted log group",
+        });
+    }
+
+    // The endpoint serves the app and database route tables only (the public tier, with the bastion, reaches S3 through
+    // the internet gateway). Nothing the stack deploys needs S3 there; what an application in the app tier needs is its
+    // own account's buckets, the Amazon Linux 2023 package repositories and ECR's image layers (ECS pulls layers from
+    // S3 through this endpoint). Any other bucket — another account's, an attacker's — is unreachable through it.
+    private void RestrictS3Endpoint()
+    {
+        var stack = Stack.Of(this);
+        var endpoint = S3Endpoint;
+        endpoint.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "BucketsOfThisAccount",
+            Principals = new IPrincipal[] { new AnyPrincipal() },
+            Actions = new[] { "s3:*" },
+            Resources = new[] { "*" },
+            Conditions = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["aws:ResourceAccount"] = stack.Account } },
+        }));
+        endpoint.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "AmazonLinuxRepositoriesAndEcrLayers",
+            Principals = new IPrincipal[] { new AnyPrincipal() },
+            Actions = new[] { "s3:GetObject" },
+            Resources = new[]
+            {
+                $"arn:{stack.Partition}:s3:::al2023-repos-{stack.Region}-*/*",
+                $"arn:{stack.Partition}:s3:::prod-{stack.Region}-starport-layer-bucket/*",
+            },
+        }));
+    }
 
     private void AcknowledgeRules()
     {
@@ -112,7 +170,7 @@ public sealed class PrivateNetwork : Construct
             "HIPAA.Security-VPCDefaultSecurityGroupClosed",
             "PCI.DSS.321-VPCDefaultSecurityGroupClosed");
 
-        if (Vpc.Node.TryFindChild("FlowLog")?.Node.TryFindChild("IAMRole")?.Node.TryFindChild("DefaultPolicy") is { } flowLogPolicy)
+        if (FlowLogRole.Node.TryFindChild("DefaultPolicy") is { } flowLogPolicy)
         {
             NagAcknowledgement.Add(
                 flowLogPolicy,

@@ -30,6 +30,9 @@ public sealed partial record DeploymentContext
     /// <summary>Context key: the AWS account of every stack; <c>account.&lt;env&gt;</c> sets one environment's.</summary>
     public const string AccountKey = "account";
 
+    /// <summary>Context key: the AWS region of every stack; <c>region.&lt;env&gt;</c> sets one environment's.</summary>
+    public const string RegionKey = "region";
+
     /// <summary>Context key: an existing application security group; <c>appSecurityGroupId.&lt;env&gt;</c> for one environment.</summary>
     public const string AppSecurityGroupIdKey = "appSecurityGroupId";
 
@@ -47,6 +50,7 @@ public sealed partial record DeploymentContext
         (OperatorCidrsKey, true),
         (BastionPublicKeyKey, true),
         (AccountKey, true),
+        (RegionKey, true),
         (AppSecurityGroupIdKey, true),
     };
 
@@ -68,6 +72,12 @@ public sealed partial record DeploymentContext
     /// <summary>Accounts by environment name (<c>""</c> = every environment).</summary>
     public IReadOnlyDictionary<string, string> Accounts { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Regions by environment name (<c>""</c> = every environment).</summary>
+    public IReadOnlyDictionary<string, string> Regions { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The configuration directory.</summary>
+    public string ConfigDirectory { get; init; } = DefaultConfigDir;
+
     /// <summary>Existing application security groups by environment name (<c>""</c> = every environment).</summary>
     public IReadOnlyDictionary<string, string> AppSecurityGroupIds { get; init; } = new Dictionary<string, string>();
 
@@ -81,6 +91,9 @@ public sealed partial record DeploymentContext
 
     /// <summary>The account of <paramref name="environment"/>, or null (then the deploying credentials decide).</summary>
     public string? AccountFor(string environment) => ForEnvironment(Accounts, environment);
+
+    /// <summary>The region of <paramref name="environment"/> given as context, or null.</summary>
+    public string? RegionFor(string environment) => ForEnvironment(Regions, environment);
 
     /// <summary>The existing app security group of <paramref name="environment"/>, or null (one is created).</summary>
     public string? AppSecurityGroupIdFor(string environment) => ForEnvironment(AppSecurityGroupIds, environment);
@@ -118,6 +131,8 @@ public sealed partial record DeploymentContext
             Access = AccessConfiguration.Load(configDir ?? DefaultConfigDir, EnvironmentPresets.All.Where(e => !e.SinglePersonAccess).Select(e => e.Name).ToArray()),
             BastionPublicKey = publicKey,
             Accounts = PerEnvironment(AccountKey, environments, Text, AccountPattern(), "a 12-digit AWS account id, e.g. 123456789012"),
+            Regions = PerEnvironment(RegionKey, environments, Text, AccountsConfiguration.RegionPattern(), "a region name such as eu-west-1"),
+            ConfigDirectory = Path.GetFullPath(configDir ?? DefaultConfigDir),
             AppSecurityGroupIds = PerEnvironment(AppSecurityGroupIdKey, environments, Text, SecurityGroupIdPattern(), "a security group id: 'sg-' and 8 or 17 lowercase hex digits, e.g. sg-0123456789abcdef0"),
         };
     }

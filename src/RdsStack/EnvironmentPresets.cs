@@ -1,4 +1,5 @@
 using Amazon.CDK;
+using RdsStack.Library;
 
 namespace RdsStack.App;
 
@@ -12,8 +13,7 @@ public static class EnvironmentPresets
     public static EnvironmentSettings Dev { get; } = new()
     {
         Name = "dev",
-        Region = "eu-west-1",
-        AvailabilityZones = new[] { "eu-west-1a", "eu-west-1b" },
+        AvailabilityZoneCount = 2,
         VpcCidr = "10.10.0.0/16",
         NatGateways = 1,
         LogRetentionDays = 30,
@@ -31,8 +31,7 @@ public static class EnvironmentPresets
     public static EnvironmentSettings Staging { get; } = new()
     {
         Name = "staging",
-        Region = "eu-west-1",
-        AvailabilityZones = new[] { "eu-west-1a", "eu-west-1b", "eu-west-1c" },
+        AvailabilityZoneCount = 3,
         VpcCidr = "10.20.0.0/16",
         NatGateways = 1,
         LogRetentionDays = 90,
@@ -46,13 +45,15 @@ public static class EnvironmentPresets
         BastionEnabled = true,
     };
 
-    /// <summary>Production: Multi-AZ across three zones, a NAT gateway per zone, 14 days of backups, everything protected.</summary>
+    /// <summary>
+    /// Production: Multi-AZ across three zones, a NAT gateway per zone, 14 days of point-in-time recovery, plus 35 days
+    /// of daily AWS Backup recovery points in a compliance-locked vault (minimum retention 7 days), everything protected.
+    /// </summary>
     public static EnvironmentSettings Prod { get; } = new()
     {
         Name = "prod",
         Production = true,
-        Region = "eu-west-1",
-        AvailabilityZones = new[] { "eu-west-1a", "eu-west-1b", "eu-west-1c" },
+        AvailabilityZoneCount = 3,
         VpcCidr = "10.30.0.0/16",
         NatGateways = 3,
         TerminationProtection = true,
@@ -66,6 +67,13 @@ public static class EnvironmentPresets
         DatabaseRemovalPolicy = RemovalPolicy.SNAPSHOT,
         BastionEnabled = true,
         BastionInstanceType = "t4g.micro",
+        BackupPlan = new BackupPlanSettings
+        {
+            RetentionDays = 35,
+            LockMode = VaultLockMode.Compliance,
+            LockMinRetentionDays = 7,
+            LockChangeableForDays = 3,
+        },
     };
 
     /// <summary>
@@ -75,8 +83,7 @@ public static class EnvironmentPresets
     public static EnvironmentSettings Sandbox { get; } = new()
     {
         Name = "sandbox",
-        Region = "eu-west-1",
-        AvailabilityZones = new[] { "eu-west-1a", "eu-west-1b" },
+        AvailabilityZoneCount = 2,
         VpcCidr = "10.99.0.0/16",
         NatGateways = 0,
         LogRetentionDays = 7,

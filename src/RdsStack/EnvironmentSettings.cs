@@ -21,11 +21,38 @@ public sealed record EnvironmentSettings
     /// </summary>
     public bool Production { get; init; }
 
-    /// <summary>The AWS region.</summary>
-    public required string Region { get; init; }
+    /// <summary>
+    /// The AWS account, from <c>config/accounts.json</c> or <c>account.&lt;env&gt;</c>; null when neither names one (then
+    /// the deploying credentials decide, and the environment is not isolated from the others).
+    /// </summary>
+    public string? Account { get; init; }
+
+    /// <summary>The AWS region. Default <see cref="RegionZones.DefaultRegion"/>; <c>config/accounts.json</c> or <c>region.&lt;env&gt;</c> move it.</summary>
+    public string Region { get; init; } = RegionZones.DefaultRegion;
+
+    /// <summary>How many availability zones the environment spans.</summary>
+    public required int AvailabilityZoneCount { get; init; }
+
+    /// <summary>Zone names given in <c>config/accounts.json</c>, or null to take the region's first zones from <see cref="RegionZones"/>.</summary>
+    public IReadOnlyList<string>? ZoneNames { get; init; }
 
     /// <summary>The availability zones, explicit so synthesis needs no lookup.</summary>
-    public required IReadOnlyList<string> AvailabilityZones { get; init; }
+    public IReadOnlyList<string> AvailabilityZones => ZoneNames ?? RegionZones.Pick(Region, AvailabilityZoneCount, $"{Name}.region");
+
+    /// <summary>
+    /// The IAM role that alone (with the deployment role) may delete the environment key or change its policy, from
+    /// <c>config/accounts.json</c> (<c>keyAdminRoleArn</c>). Null: any administrator of the account may.
+    /// </summary>
+    public string? KeyAdministratorRoleArn { get; init; }
+
+    /// <summary>The AWS Backup plan of the database, or null for none (RDS automated backups only).</summary>
+    public BackupPlanSettings? BackupPlan { get; init; }
+
+    /// <summary>
+    /// Log statements slower than this many milliseconds with their full text (which can carry personal data). Default
+    /// null: no slow-statement text in the logs.
+    /// </summary>
+    public int? SlowStatementThresholdMs { get; init; }
 
     /// <summary>The VPC range.</summary>
     public required string VpcCidr { get; init; }
@@ -120,6 +147,11 @@ public sealed record EnvironmentSettings
     public void Validate()
     {
         _ = LogRetention;
+        if (ZoneNames is { } zones && zones.Any(z => !z.StartsWith(Region, StringComparison.Ordinal) || z.Length != Region.Length + 1))
+        {
+            throw new InvalidSettingException($"{Name}.availabilityZones", string.Join(",", zones), $"zones of the environment's region {Region}, e.g. {Region}a");
+        }
+
         if (!Production)
         {
             return;
@@ -139,6 +171,7 @@ public sealed record EnvironmentSettings
         Require(DatabaseRemovalPolicy != RemovalPolicy.DESTROY, "databaseRemovalPolicy", DatabaseRemovalPolicy, "SNAPSHOT or RETAIN");
         Require(TerminationProtection, "terminationProtection", TerminationProtection, "true");
         Require(AvailabilityZones.Count >= 3, "availabilityZones", string.Join(",", AvailabilityZones), "at least three availability zones");
+        Require(BackupPlan is not null, "backupPlan", "none", "an AWS Backup plan into a locked vault");
     }
 
     private static readonly IReadOnlyDictionary<int, RetentionDays> LogRetentionValues = new Dictionary<int, RetentionDays>
@@ -159,4 +192,26 @@ public sealed record EnvironmentSettings
         [1827] = RetentionDays.FIVE_YEARS,
         [3653] = RetentionDays.TEN_YEARS,
     };
+}
+
+/// <summary>The AWS Backup plan of an environment's database (see <c>DatabaseBackupPlanProps</c> for the defaults).</summary>
+public sealed record BackupPlanSettings
+{
+    /// <summary>Days each daily recovery point is kept.</summary>
+    public required int RetentionDays { get; init; }
+
+    /// <summary>The vault lock mode.</summary>
+    public required VaultLockMode LockMode { get; init; }
+
+    /// <summary>The shortest retention the vault lock accepts, in days.</summary>
+    public required int LockMinRetentionDays { get; init; }
+
+    /// <summary>Compliance mode: days before the lock becomes immutable.</summary>
+    public int LockChangeableForDays { get; init; } = 3;
+
+    /// <summary>A vault in another account and/or region that receives a copy (from <c>config/accounts.json</c>), or null.</summary>
+    public string? CopyToVaultArn { get; init; }
+
+    /// <summary>Days the copy is kept; null = <see cref="RetentionDays"/>.</summary>
+    public int? CopyRetentionDays { get; init; }
 }

@@ -14,6 +14,9 @@ public sealed class EnvironmentStackProps : StackProps
     /// <summary>The validated context values.</summary>
     public required DeploymentContext Deployment { get; init; }
 
+    /// <summary>How the environments are isolated by account (default: not assessed, as for a stack built alone).</summary>
+    public AccountIsolation? Isolation { get; init; }
+
     /// <summary>The sandbox owner, for a sandbox stack.</summary>
     public string? Owner { get; init; }
 }
@@ -49,7 +52,12 @@ public sealed class EnvironmentStack : Stack
         {
             Alias = resourceName,
             RemovalPolicy = settings.KeyRemovalPolicy,
+            AdministratorRoleArn = settings.KeyAdministratorRoleArn,
+            BackupCopyAccounts = CopyAccounts(settings),
         });
+        // CloudWatch Logs may use the key for this stack's log groups only: the database's fixed names and the
+        // generated names CloudFormation gives the others (<stack name>-<logical id>-<suffix>).
+        Key.GrantUseToCloudWatchLogs($"/aws/rds/instance/{resourceName}/*", $"{id}-*");
 
         Network = new PrivateNetwork(this, "Network", new PrivateNetworkProps
         {
@@ -77,9 +85,27 @@ public sealed class EnvironmentStack : Stack
             CredentialRotationDays = settings.CredentialRotationDays,
             LogRetention = settings.LogRetention,
             LogRemovalPolicy = settings.LogRemovalPolicy,
+            SlowStatementThresholdMs = settings.SlowStatementThresholdMs,
         });
 
+        if (settings.BackupPlan is { } plan)
+        {
+            Backup = new DatabaseBackupPlan(this, "Backup", new DatabaseBackupPlanProps
+            {
+                Database = Database,
+                KeyAlias = $"{resourceName}-backup",
+                RetentionDays = plan.RetentionDays,
+                LockMode = plan.LockMode,
+                LockMinRetentionDays = plan.LockMinRetentionDays,
+                LockChangeableForDays = plan.LockChangeableForDays,
+                CopyToVaultArn = plan.CopyToVaultArn,
+                CopyRetentionDays = plan.CopyRetentionDays,
+                KeyAdministratorRoleArn = settings.KeyAdministratorRoleArn,
+            });
+        }
+
         AcknowledgePresetChoices(settings);
+        RecordIsolation(props.Isolation);
 
         var existingAppGroup = props.Deployment.AppSecurityGroupIdFor(settings.Name);
         AppAccess = new AppTierAccess(this, "AppAccess", new AppTierAccessProps
@@ -142,6 +168,9 @@ public sealed class EnvironmentStack : Stack
     /// <summary>The SSM parameter with a stack's connection facts (written by the stack, read by the rdsstack tool).</summary>
     public static string ConnectionParameterName(string stackName) => $"/rdsstack/{stackName}/connection";
 
+    /// <summary>The AWS Backup plan of the database, when the preset has one.</summary>
+    public DatabaseBackupPlan? Backup { get; }
+
     /// <summary>The bastion, when the preset has one.</summary>
     public BastionHost? Bastion { get; }
 
@@ -165,6 +194,15 @@ public sealed class EnvironmentStack : Stack
                 "AwsSolutions-RDS3",
                 "NIST.800.53.R5-RDSMultiAZSupport",
                 "HIPAA.Security-RDSMultiAZSupport");
+        }
+
+        if (settings.BackupPlan is null)
+        {
+            NagAcknowledgement.Add(
+                Database.Instance,
+                $"No AWS Backup plan by the '{settings.Name}' preset, a non-production environment: its backups are RDS automated backups only — {settings.BackupRetentionDays} day(s) of point-in-time recovery, encrypted with the environment key, in the same account and region, {(settings.DatabaseRemovalPolicy == RemovalPolicy.DESTROY ? "no final snapshot (disposable data)" : "a final snapshot on deletion or replacement")}. Production presets are refused at synth without an AWS Backup plan into a locked vault.",
+                "NIST.800.53.R5-RDSInBackupPlan",
+                "HIPAA.Security-RDSInBackupPlan");
         }
 
         if (!settings.DeletionProtection)
@@ -206,6 +244,33 @@ public sealed class EnvironmentStack : Stack
             Annotations.Of(bastion).AddInfo($"{settings.Name}: SSH logins for {string.Join(", ", bastion.Operators.Select(o => o.Name))} from {file}; command-line operatorCidrs/bastionPublicKey do not apply here.");
         }
     }
+
+
+    /// <summary>
+    /// States in the template (metadata <c>RdsStack::Isolation</c>, read by the reviewer report) and in the synth output
+    /// whether the environments are isolated by account.
+    /// </summary>
+    private void RecordIsolation(AccountIsolation? isolation)
+    {
+        if (isolation is null)
+        {
+            return;
+        }
+
+        TemplateOptions.Metadata = new Dictionary<string, object>
+        {
+            ["RdsStack::Isolation"] = new Dictionary<string, object> { ["isolated"] = isolation.Isolated, ["statement"] = isolation.Statement },
+        };
+        if (!isolation.Isolated)
+        {
+            Annotations.Of(this).AddWarning(isolation.Statement + " See README 'Multi-account'.");
+        }
+    }
+
+    private static string[] CopyAccounts(EnvironmentSettings settings) =>
+        settings.BackupPlan?.CopyToVaultArn is { } vault && Arns.AccountOf(vault) != settings.Account
+            ? new[] { Arns.AccountOf(vault) }
+            : Array.Empty<string>();
 
     private void AddOutputs(EnvironmentSettings settings, string resourceName)
     {

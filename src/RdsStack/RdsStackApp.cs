@@ -30,25 +30,30 @@ public static class RdsStackApp
     {
         DeploymentContext.RequireKnownKeys(contextKeys ?? DeploymentContext.KeysFromEnvironment());
         var deployment = DeploymentContext.Read(key => app.Node.TryGetContext(key));
-        var environments = EnvironmentPresets.Shared.Select(settings => (settings, owner: (string?)null)).ToList();
-        if (deployment.Sandbox is { } sandbox)
-        {
-            environments.Add((EnvironmentPresets.Sandbox, sandbox));
-        }
-
-        foreach (var (settings, _) in environments)
+        var accounts = AccountsConfiguration.Load(deployment.ConfigDirectory);
+        var placed = EnvironmentPresets.Shared.Append(EnvironmentPresets.Sandbox)
+            .Select(preset => EnvironmentPlacementRules.Place(preset, accounts, deployment))
+            .ToDictionary(settings => settings.Name);
+        foreach (var settings in placed.Values)
         {
             settings.Validate();
         }
 
-        return environments.Select(e => Add(app, e.settings, deployment, e.owner)).ToList();
+        var isolation = AccountIsolation.Assess(placed.Values.ToList());
+        var environments = EnvironmentPresets.Shared.Select(preset => (settings: placed[preset.Name], owner: (string?)null)).ToList();
+        if (deployment.Sandbox is { } sandbox)
+        {
+            environments.Add((placed[EnvironmentPresets.Sandbox.Name], sandbox));
+        }
+
+        return environments.Select(e => Add(app, e.settings, deployment, isolation, e.owner)).ToList();
     }
 
     /// <summary>The stack name of an environment (<c>RdsStack-dev</c>, <c>RdsStack-sandbox-alice</c>).</summary>
     public static string StackName(string environment, string? owner = null) =>
         owner is null ? $"{StackPrefix}-{environment}" : $"{StackPrefix}-{environment}-{owner}";
 
-    private static EnvironmentStack Add(Amazon.CDK.App app, EnvironmentSettings settings, DeploymentContext deployment, string? owner)
+    private static EnvironmentStack Add(Amazon.CDK.App app, EnvironmentSettings settings, DeploymentContext deployment, AccountIsolation isolation, string? owner)
     {
         var name = StackName(settings.Name, owner);
         var database = $"PostgreSQL {Library.PostgresDefaults.EngineMajorVersion} on {settings.DatabaseInstanceClass} ({(settings.MultiAz ? "Multi-AZ" : "single-AZ")}, {settings.BackupRetentionDays}-day backups, {(settings.DeletionProtection ? "deletion-protected" : "not deletion-protected")})";
@@ -56,9 +61,10 @@ public static class RdsStackApp
         {
             Settings = settings,
             Deployment = deployment,
+            Isolation = isolation,
             Owner = owner,
             StackName = name,
-            Env = new Amazon.CDK.Environment { Account = deployment.AccountFor(settings.Name), Region = settings.Region },
+            Env = new Amazon.CDK.Environment { Account = settings.Account, Region = settings.Region },
             TerminationProtection = settings.TerminationProtection,
             Description = $"RdsStack {settings.Name}{(owner is null ? string.Empty : $" of {owner}")}: private, KMS-encrypted, TLS-only {database}; three-tier VPC over {settings.AvailabilityZones.Count} AZs with {settings.NatGateways} NAT gateway(s); {(settings.BastionEnabled ? "SSH bastion" : "no bastion")}.",
         });

@@ -1,0 +1,50 @@
+using RdsStack.Library;
+
+namespace RdsStack.App;
+
+/// <summary>
+/// Puts each preset where it belongs: the committed <c>config/accounts.json</c> first, then the CDK context keys
+/// <c>account[.&lt;env&gt;]</c> and <c>region[.&lt;env&gt;]</c> where the file is silent. A command line may fill a gap but
+/// never contradict the committed file, so no developer's <c>-c</c> moves a shared environment.
+/// </summary>
+public static class EnvironmentPlacementRules
+{
+    /// <summary>The preset placed by <paramref name="configuration"/> and <paramref name="context"/>.</summary>
+    public static EnvironmentSettings Place(EnvironmentSettings preset, AccountsConfiguration configuration, DeploymentContext context)
+    {
+        var committed = configuration.For(preset.Name);
+        var account = Merge(committed.Account, context.AccountFor(preset.Name), preset.Name, "account");
+        var region = Merge(committed.Region, context.RegionFor(preset.Name), preset.Name, "region") ?? preset.Region;
+        if (committed.BackupCopyVaultArn is not null && preset.BackupPlan is null)
+        {
+            throw new InvalidSettingException($"config/{AccountsConfiguration.FileName} $.environments.{preset.Name}.backupCopy", committed.BackupCopyVaultArn, $"a backupCopy only for an environment whose preset has a backup plan (the '{preset.Name}' preset has none: set EnvironmentPresets.{char.ToUpperInvariant(preset.Name[0])}{preset.Name[1..]}.BackupPlan first)");
+        }
+
+        var placed = preset with
+        {
+            Account = account,
+            Region = region,
+            ZoneNames = committed.AvailabilityZones,
+            KeyAdministratorRoleArn = committed.KeyAdminRoleArn,
+            BackupPlan = preset.BackupPlan is { } plan && committed.BackupCopyVaultArn is { } vault
+                ? plan with { CopyToVaultArn = vault, CopyRetentionDays = committed.BackupCopyRetentionDays }
+                : preset.BackupPlan,
+        };
+        if (placed.KeyAdministratorRoleArn is { } role && account is not null && Arns.AccountOf(role) != account)
+        {
+            throw new InvalidSettingException($"config/{AccountsConfiguration.FileName} $.environments.{preset.Name}.keyAdminRoleArn", role, $"a role of the environment's own account {account}");
+        }
+
+        return placed;
+    }
+
+    private static string? Merge(string? committed, string? given, string environment, string key)
+    {
+        if (committed is not null && given is not null && committed != given)
+        {
+            throw new InvalidSettingException($"{key}.{environment}", given, $"'{committed}', the value committed in config/{AccountsConfiguration.FileName}: a command line may not move an environment the file places (change the file in a reviewed commit instead)");
+        }
+
+        return committed ?? given;
+    }
+}
