@@ -257,6 +257,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
         {
             Settings = EnvironmentPresets.Sandbox with { BastionEnabled = false },
             Deployment = DeploymentContext.Read(key => key == "operatorCidrs" ? SynthesizedApp.OperatorIpv4 : null),
+            Operations = CdkJson.Operations,
             Env = new Amazon.CDK.Environment { Region = "eu-west-1" },
         });
         var template = Template.FromStack(stack);
@@ -276,6 +277,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
         {
             Settings = EnvironmentPresets.Sandbox,
             Deployment = DeploymentContext.Read(key => key == "bastionPublicKey" ? publicKey : null),
+            Operations = CdkJson.Operations,
             Env = new Amazon.CDK.Environment { Region = "eu-west-1" },
         });
         var json = Template.FromStack(stack).ToJson();

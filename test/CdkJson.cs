@@ -17,7 +17,11 @@ public static class CdkJson
     /// <summary>cdk.json's context plus <paramref name="extra"/> (which wins).</summary>
     public static Dictionary<string, object> Context(IDictionary<string, object>? extra = null)
     {
-        var context = new Dictionary<string, object>(Flags.Value);
+        var context = new Dictionary<string, object>(Flags.Value)
+        {
+            // The repository's committed configuration (config/*.json), wherever the tests run from.
+            [App.DeploymentContext.ConfigDirKey] = ConfigDirectory,
+        };
         foreach (var (key, value) in extra ?? new Dictionary<string, object>())
         {
             context[key] = value;
@@ -25,6 +29,12 @@ public static class CdkJson
 
         return context;
     }
+
+    /// <summary>The repository's config/ directory.</summary>
+    public static string ConfigDirectory => Path.Combine(ProgramTests.RepositoryRoot(), "config");
+
+    /// <summary>The repository's validated config/operations.json.</summary>
+    public static App.OperationsConfig Operations => App.OperationsConfig.Load(ConfigDirectory, App.RdsStackApp.EnvironmentNames);
 
     /// <summary>A new CDK app with cdk.json's context.</summary>
     public static Amazon.CDK.App NewApp(IDictionary<string, object>? extra = null) =>

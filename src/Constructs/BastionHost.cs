@@ -108,7 +108,7 @@ public sealed partial class BastionHost : Construct, IConnectable
             KeyPair = KeyPair,
             RequireImdsv2 = true,
             SsmSessionPermissions = true,
-            DetailedMonitoring = true,
+            DetailedMonitoring = props.DetailedMonitoring,
             EbsOptimized = true,
             PropagateTagsToVolumeOnCreation = true,
             UserData = userData,

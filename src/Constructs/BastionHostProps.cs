@@ -46,4 +46,9 @@ public sealed class BastionHostProps
     /// fail to remove the old one (left running, holding the security group). Turn it on only with a pinned image.
     /// </summary>
     public bool TerminationProtection { get; init; }
+
+    /// <summary>
+    /// EC2 detailed (1-minute) monitoring. Default true. Status checks are published every minute either way.
+    /// </summary>
+    public bool DetailedMonitoring { get; init; } = true;
 }

@@ -50,4 +50,32 @@ public sealed class EnvironmentKey : Construct
 
     /// <summary>The KMS key.</summary>
     public IKey Key { get; }
+
+    /// <summary>
+    /// Lets AWS services of this account publish into an SNS topic encrypted with this key (for example
+    /// <c>cloudwatch.amazonaws.com</c> for alarms and <c>events.rds.amazonaws.com</c> for RDS event notifications):
+    /// SNS needs the publisher to be allowed <c>kms:GenerateDataKey*</c> and <c>kms:Decrypt</c> on the topic's key.
+    /// Limited to requests on behalf of this account (<c>aws:SourceAccount</c>).
+    /// See https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+    /// </summary>
+    public void AllowNotificationServices(params string[] servicePrincipals)
+    {
+        if (servicePrincipals.Length == 0)
+        {
+            return;
+        }
+
+        var stack = Stack.Of(this);
+        Key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "AllowNotificationServicesOfThisAccountToPublishToEncryptedTopics",
+            Principals = servicePrincipals.Select(s => (IPrincipal)new ServicePrincipal(s)).ToArray(),
+            Actions = new[] { "kms:GenerateDataKey*", "kms:Decrypt" },
+            Resources = new[] { "*" },
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+            },
+        }));
+    }
 }

@@ -27,6 +27,12 @@ public sealed partial record DeploymentContext
     /// <summary>Context key: an ED25519 public key to import as the bastion's key pair.</summary>
     public const string BastionPublicKeyKey = "bastionPublicKey";
 
+    /// <summary>
+    /// Context key: the directory of the committed configuration files (<c>config/*.json</c>). Default: <c>config</c>
+    /// in the current directory, which is cdk.json's folder when the CDK CLI runs the app.
+    /// </summary>
+    public const string ConfigDirKey = "configDir";
+
     /// <summary>The longest sandbox name: it ends up in the stack, instance, key-alias and log-group names.</summary>
     public const int MaxSandboxNameLength = 20;
 
@@ -38,6 +44,9 @@ public sealed partial record DeploymentContext
 
     /// <summary>An ED25519 public key for the bastion, or null to have EC2 generate the key pair.</summary>
     public string? BastionPublicKey { get; init; }
+
+    /// <summary>The directory of the committed configuration files (absolute).</summary>
+    public string ConfigDirectory { get; init; } = Path.GetFullPath("config");
 
     /// <summary>Accounts by environment name (<c>""</c> = every environment).</summary>
     public IReadOnlyDictionary<string, string> Accounts { get; init; } = new Dictionary<string, string>();
@@ -73,6 +82,7 @@ public sealed partial record DeploymentContext
         {
             Sandbox = sandbox,
             OperatorCidrs = IpCidr.ParseList(OperatorCidrsKey, Text(OperatorCidrsKey)),
+            ConfigDirectory = Path.GetFullPath(Text(ConfigDirKey) ?? "config"),
             BastionPublicKey = publicKey,
             Accounts = PerEnvironment(AccountKey, environments, Text, AccountPattern(), "a 12-digit AWS account id, e.g. 123456789012"),
             AppSecurityGroupIds = PerEnvironment(AppSecurityGroupIdKey, environments, Text, SecurityGroupIdPattern(), "a security group id: 'sg-' and 8 or 17 lowercase hex digits, e.g. sg-0123456789abcdef0"),

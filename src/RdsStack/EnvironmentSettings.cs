@@ -78,6 +78,32 @@ public sealed record EnvironmentSettings
     /// </summary>
     public bool BastionTerminationProtection { get; init; }
 
+    /// <summary>
+    /// EC2 detailed (1-minute) monitoring of the bastion: $2.10 a month per instance (seven metrics at CloudWatch's
+    /// custom-metric price) for graphs at 1-minute resolution. Status checks, which the status alarm reads, are
+    /// published every minute free of charge either way. Default on; off where nobody reads bastion graphs.
+    /// </summary>
+    public bool BastionDetailedMonitoring { get; init; } = true;
+
+    /// <summary>
+    /// CloudWatch alarms on the database (<c>DatabaseAlarms</c>) and the bastion's status checks
+    /// (<c>InstanceStatusAlarm</c>), notifying the operations topic. Default on; off where an alarm would only page
+    /// people about a disposable environment.
+    /// </summary>
+    public bool AlarmsEnabled { get; init; } = true;
+
+    /// <summary>
+    /// The RDS event categories sent to the operations topic (see <c>DatabaseEventSubscription</c>); empty = no
+    /// subscription. Default: every category operators act on.
+    /// </summary>
+    public IReadOnlyList<string> DatabaseEventCategories { get; init; } = DatabaseEventSubscription.OperatorCategories;
+
+    /// <summary>
+    /// Stop the database and the bastion outside the working hours of <c>config/operations.json</c>
+    /// (<c>WorkingHoursSchedule</c>). Default off; on for sandboxes.
+    /// </summary>
+    public bool StopOutsideWorkingHours { get; init; }
+
     /// <summary>The IAM-authenticated database user of the example application role.</summary>
     public string AppDatabaseUser { get; init; } = "app_user";
 

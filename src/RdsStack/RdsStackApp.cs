@@ -26,14 +26,19 @@ public static class RdsStackApp
             settings.Validate();
         }
 
-        return environments.Select(e => Add(app, e.settings, deployment, e.owner)).ToList();
+        var operations = OperationsConfig.Load(deployment.ConfigDirectory, EnvironmentNames);
+        return environments.Select(e => Add(app, e.settings, deployment, operations, e.owner)).ToList();
     }
 
     /// <summary>The stack name of an environment (<c>RdsStack-dev</c>, <c>RdsStack-sandbox-alice</c>).</summary>
     public static string StackName(string environment, string? owner = null) =>
         owner is null ? $"{StackPrefix}-{environment}" : $"{StackPrefix}-{environment}-{owner}";
 
-    private static EnvironmentStack Add(Amazon.CDK.App app, EnvironmentSettings settings, DeploymentContext deployment, string? owner)
+    /// <summary>The names of every environment preset: dev, staging, prod, sandbox.</summary>
+    public static IReadOnlyCollection<string> EnvironmentNames =>
+        EnvironmentPresets.Shared.Select(e => e.Name).Append(EnvironmentPresets.Sandbox.Name).ToArray();
+
+    private static EnvironmentStack Add(Amazon.CDK.App app, EnvironmentSettings settings, DeploymentContext deployment, OperationsConfig operations, string? owner)
     {
         var name = StackName(settings.Name, owner);
         var database = $"PostgreSQL {Library.PostgresDefaults.EngineMajorVersion} on {settings.DatabaseInstanceClass} ({(settings.MultiAz ? "Multi-AZ" : "single-AZ")}, {settings.BackupRetentionDays}-day backups, {(settings.DeletionProtection ? "deletion-protected" : "not deletion-protected")})";
@@ -41,6 +46,7 @@ public static class RdsStackApp
         {
             Settings = settings,
             Deployment = deployment,
+            Operations = operations,
             Owner = owner,
             StackName = name,
             Env = new Amazon.CDK.Environment { Account = deployment.AccountFor(settings.Name), Region = settings.Region },
