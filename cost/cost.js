@@ -157,8 +157,9 @@ function estimate(stackName, template, table) {
         if (p.StorageType !== 'gp3') notPriced.push({ resource: id, type: r.Type, reason: `storage type ${p.StorageType} is not in cost/prices.json` });
         else add('Database storage (gp3)', id, `${gib} GiB${multi ? ' x2 (standby)' : ''} x ${rate$(P.rdsGp3GbMonth.usd)}, also while stopped`, gib * factor * P.rdsGp3GbMonth.usd, undefined, P.rdsGp3GbMonth);
         const days = Number(p.BackupRetentionPeriod ?? 1);
-        const beyond = gib * table.assumptions.backupChangePerDayFraction * days - 0;
-        const billable = Math.max(0, gib * (1 + table.assumptions.backupChangePerDayFraction * days) - gib);
+        // Backups: a full copy (free up to 100% of the provisioned storage) plus the daily changes kept for the retention.
+        const beyond = gib * table.assumptions.backupChangePerDayFraction * days;
+        const billable = Math.max(0, beyond);
         add('Database backup storage beyond the free allowance', id, `${days} day(s) x ${(table.assumptions.backupChangePerDayFraction * 100).toFixed(0)}% daily change of ${gib} GiB = ${beyond.toFixed(1)} GiB above the free 100% of provisioned storage (assumption)`, billable * P.rdsBackupGbMonth.usd, undefined, P.rdsBackupGbMonth);
         if (Number(p.MonitoringInterval ?? 0) > 0) {
           const gb = table.assumptions.enhancedMonitoringGbPerMonthAt60s * (60 / Number(p.MonitoringInterval));
@@ -256,7 +257,7 @@ function render(result, table) {
   return out.join('\n');
 }
 
-function readmeRow(results) {
+function readmeRow(results, date) {
   const order = ['dev', 'staging', 'prod', 'sandbox'];
   const cells = order.map((env) => {
     const r = results.find((x) => x.environment === env);
@@ -264,7 +265,7 @@ function readmeRow(results) {
     const warn = r.notPriced.length ? ` (+${r.notPriced.length} not priced)` : '';
     return r.scheduledAvailable ? `${money(r.scheduled)} on its schedule, ${money(r.running)} kept running${warn}` : `${money(r.running)}${warn}`;
   });
-  return `${README_ROW} (eu-west-1 list prices of ${cells.length ? '' : ''}${'DATE'}; \`npm run cost\`) | ${cells.join(' | ')} |`;
+  return `${README_ROW} (eu-west-1 list prices of ${date}; \`npm run cost\`) | ${cells.join(' | ')} |`;
 }
 
 function main() {
@@ -287,7 +288,7 @@ function main() {
   console.log(`# Monthly cost estimate (${table.region}, on-demand list prices of ${table.date}, ${table.hoursPerMonth} h a month)`, '');
   console.log(`Prices from cost/prices.json; unverified (check on their source page): ${unverified.join(', ') || 'none'}. Usage assumptions (NAT traffic, log volumes, backup churn) are listed per line.`, '');
   for (const r of results) console.log(render(r, table));
-  const row = readmeRow(results).replace('DATE', table.date);
+  const row = readmeRow(results, table.date);
   console.log('README row:', '', row);
   if (options.json) fs.writeFileSync(options.json, JSON.stringify({ region: table.region, date: table.date, readmeRow: row, results }, null, 2) + '\n');
   if (options.updateReadme) {
