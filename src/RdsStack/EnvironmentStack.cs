@@ -238,7 +238,6 @@ public sealed class EnvironmentStack : Stack
             Bastion.Instance,
             $"No detailed monitoring by the '{settings.Name}' preset: the bastion only forwards SSH and Session Manager sessions, nobody reads its 1-minute graphs, and detailed monitoring costs $2.10 a month. Basic 5-minute EC2 metrics remain, and EC2 status checks are published every minute free of charge either way{(settings.AlarmsEnabled ? " (the status-check alarm reads them)" : string.Empty)}.",
             "AwsSolutions-EC28",
-            "NIST.800.53.R5-EC2InstanceDetailedMonitoringEnabled",
             "HIPAA.Security-EC2InstanceDetailedMonitoringEnabled");
     }
 
