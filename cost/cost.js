@@ -204,7 +204,8 @@ function estimate(stackName, template, table) {
         }
         break;
       case 'AWS::KMS::Key':
-        add('KMS customer-managed key', id, `1 key x ${rate$(P.kmsKeyMonth.usd)}`, P.kmsKeyMonth.usd, undefined, P.kmsKeyMonth);
+        add('KMS customer-managed key', id, `1 key x ${rate$(P.kmsKeyMonth.usd)}`, P.kmsKeyMonth.usd, undefined, P.kmsKeyMonth,
+          p.EnableKeyRotation === true ? 'first year; each of the first two yearly rotations adds $1 a month' : '');
         break;
       case 'AWS::SecretsManager::Secret':
         add('Secrets Manager secret', id, `1 secret x ${rate$(P.secretMonth.usd)}`, P.secretMonth.usd, undefined, P.secretMonth);

@@ -194,6 +194,20 @@ public sealed class AlarmTests
     }
 
     [Fact]
+    public void A_bad_operations_file_stops_synthesis_before_any_stack_is_built()
+    {
+        var directory = Directory.CreateTempSubdirectory("rdsstack-config-").FullName;
+        File.WriteAllText(Path.Combine(directory, OperationsConfig.FileName), File.ReadAllText(Path.Combine(CdkJson.ConfigDirectory, OperationsConfig.FileName)).Replace("\"19:00\"", "\"07:00\"", StringComparison.Ordinal));
+        var app = CdkJson.NewApp(new Dictionary<string, object> { [DeploymentContext.ConfigDirKey] = directory });
+        var error = Assert.Throws<InvalidSettingException>(() => RdsStackApp.Build(app));
+        Assert.Equal("operations.json: $.workingHours.stop", error.Setting);
+        Assert.Empty(app.Node.Children.OfType<Amazon.CDK.Stack>());
+
+        var missing = CdkJson.NewApp(new Dictionary<string, object> { [DeploymentContext.ConfigDirKey] = Path.Combine(directory, "nowhere") });
+        Assert.Equal(DeploymentContext.ConfigDirKey, Assert.Throws<InvalidSettingException>(() => RdsStackApp.Build(missing)).Setting);
+    }
+
+    [Fact]
     public void The_committed_operations_config_is_valid()
     {
         var config = CdkJson.Operations;

@@ -11,7 +11,7 @@ public static class EnvironmentPresets
     /// <summary>
     /// Shared development: small, single-AZ, snapshot on delete. No NAT gateway: nothing in this stack needs one
     /// (the database is isolated, the bastion has its own address, the master secret rotates inside RDS), and one
-    /// costs $38.69 a month — an application in dev that needs internet egress sets <c>NatGateways = 1</c>. Bastion
+    /// costs about $39 a month with its public address — an application in dev that needs internet egress sets <c>NatGateways = 1</c>. Bastion
     /// without detailed monitoring (nobody reads its graphs; the status-check alarm needs none).
     /// </summary>
     public static EnvironmentSettings Dev { get; } = new()
