@@ -81,7 +81,7 @@ public sealed class AlarmTests
     }
 
     [Fact]
-    public void Shared_environments_hear_every_operator_category_and_a_sandbox_only_failures_and_low_storage()
+    public void Shared_environments_hear_every_operator_category_and_a_sandbox_not_its_nightly_stops_and_starts()
     {
         var operatorCategories = new[] { "availability", "failover", "failure", "low storage", "maintenance", "notification", "recovery", "configuration change" };
         foreach (var stack in new[] { "RdsStack-dev", "RdsStack-staging", "RdsStack-prod" })
@@ -89,7 +89,21 @@ public sealed class AlarmTests
             Assert.Equal(operatorCategories, app[stack].Single("AWS::RDS::EventSubscription").Resource.Props()["EventCategories"].AsList().Select(c => c!.GetValue<string>()));
         }
 
-        Assert.Equal(new[] { "failure", "low storage" }, app["RdsStack-sandbox-alice"].Single("AWS::RDS::EventSubscription").Resource.Props()["EventCategories"].AsList().Select(c => c!.GetValue<string>()));
+        // Stops and starts are "availability" and "notification" events: a sandbox does not hear them.
+        var sandbox = app["RdsStack-sandbox-alice"].Single("AWS::RDS::EventSubscription").Resource.Props()["EventCategories"].AsList().Select(c => c!.GetValue<string>()).ToList();
+        Assert.Equal(new[] { "failure", "low storage", "maintenance", "configuration change" }, sandbox);
+        Assert.DoesNotContain("availability", sandbox);
+        Assert.DoesNotContain("notification", sandbox);
+    }
+
+    [Theory]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
+    public void Every_subscription_has_the_categories_control_tower_requires(string stack)
+    {
+        // CT.RDS.PR.17: a db-instance subscription notifies on maintenance, failure and configuration change.
+        var categories = app[stack].Single("AWS::RDS::EventSubscription").Resource.Props()["EventCategories"].AsList().Select(c => c!.GetValue<string>()).ToList();
+        Assert.All(DatabaseEventSubscription.RequiredCategories, c => Assert.Contains(c, categories));
+        Assert.True(app[stack].Single("AWS::RDS::EventSubscription").Resource.Props()["Enabled"]!.GetValue<bool>());
     }
 
     [Theory]

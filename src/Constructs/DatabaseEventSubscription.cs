@@ -30,6 +30,12 @@ public sealed class DatabaseEventSubscription : Construct
         "availability", "failover", "failure", "low storage", "maintenance", "notification", "recovery", "configuration change",
     };
 
+    /// <summary>
+    /// The categories AWS Control Tower's proactive control CT.RDS.PR.17 requires of a db-instance subscription:
+    /// maintenance, failure and configuration change.
+    /// </summary>
+    public static readonly IReadOnlyList<string> RequiredCategories = new[] { "maintenance", "failure", "configuration change" };
+
     /// <summary>Creates the subscription.</summary>
     public DatabaseEventSubscription(Construct scope, string id, PostgresDatabase database, ITopic topic, IReadOnlyList<string> categories)
         : base(scope, id)

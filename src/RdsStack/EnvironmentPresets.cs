@@ -78,7 +78,7 @@ public static class EnvironmentPresets
     /// One developer's sandbox: the cheapest class RDS offers for PostgreSQL 18 (db.t4g.micro is not orderable
     /// with it), single AZ, no NAT, one day of backups, destroyed with its stack. It stops outside working hours
     /// (database and bastion), has no alarms (nobody is paged about a disposable environment), tells the topic only
-    /// about failures and low storage, and its bastion has no detailed monitoring.
+    /// about failures, low storage, maintenance and configuration changes (not its nightly stops and starts), and its bastion has no detailed monitoring.
     /// </summary>
     public static EnvironmentSettings Sandbox { get; } = new()
     {
@@ -98,7 +98,7 @@ public static class EnvironmentPresets
         BastionEnabled = true,
         BastionDetailedMonitoring = false,
         AlarmsEnabled = false,
-        DatabaseEventCategories = new[] { "failure", "low storage" },
+        DatabaseEventCategories = new[] { "failure", "low storage", "maintenance", "configuration change" },
         StopOutsideWorkingHours = true,
     };
 
