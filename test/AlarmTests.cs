@@ -47,13 +47,19 @@ public sealed class AlarmTests
 
     [Theory]
     [MemberData(nameof(StacksAndEnvironments))]
-    public void The_key_lets_alarms_and_rds_events_use_it_for_this_account_only(string stack, string _)
+    public void The_key_lets_alarms_and_rds_events_use_it_for_this_accounts_topics_only(string stack, string _)
     {
         var keyPolicy = app[stack].Single("AWS::KMS::Key").Resource.Props()["KeyPolicy"]!["Statement"]!.AsArray().Select(s => s!.AsObject());
-        var statement = keyPolicy.Single(s => s["Sid"]?.GetValue<string>() == "AllowNotificationServicesOfThisAccountToPublishToEncryptedTopics");
+        var statement = keyPolicy.Single(s => s["Sid"]?.GetValue<string>() == "AllowNotificationServicesToPublishToEncryptedTopicsOfThisAccount");
         Assert.Equal(OperationsTopic.PublishingServices.OrderBy(x => x), statement["Principal"]!["Service"].AsList().Select(p => p!.GetValue<string>()).OrderBy(x => x));
         Assert.Equal(new[] { "kms:Decrypt", "kms:GenerateDataKey*" }, statement["Action"].AsList().Select(a => a!.GetValue<string>()).OrderBy(x => x, StringComparer.Ordinal));
-        Assert.Equal("AWS::AccountId", statement["Condition"]!["StringEquals"]!["aws:SourceAccount"].RefTarget());
+        // Only topics of this account and region (the encryption context SNS sets); the topic policy picks the publishers.
+        var topicArn = statement["Condition"]!["ArnLike"]!["kms:EncryptionContext:aws:sns:topicArn"]!["Fn::Join"]![1]!.AsArray();
+        Assert.Equal("arn:", topicArn[0]!.GetValue<string>());
+        Assert.Equal("AWS::Partition", topicArn[1].RefTarget());
+        Assert.Equal(":sns:eu-west-1:", topicArn[2]!.GetValue<string>());
+        Assert.Equal("AWS::AccountId", topicArn[3].RefTarget());
+        Assert.Equal(":*", topicArn[4]!.GetValue<string>());
     }
 
     [Theory]
