@@ -224,6 +224,23 @@ public sealed class AlarmTests
         Assert.Equal(DeploymentContext.ConfigDirKey, Assert.Throws<InvalidSettingException>(() => RdsStackApp.Build(missing)).Setting);
     }
 
+    [Theory]
+    [InlineData("alarmsEnabled")]
+    [InlineData("stopOutsideWorkingHours")]
+    [InlineData("databaseEventCategories")]
+    public void Production_keeps_its_alarms_its_events_and_runs_around_the_clock(string field)
+    {
+        var weakened = field switch
+        {
+            "alarmsEnabled" => EnvironmentPresets.Prod with { AlarmsEnabled = false },
+            "stopOutsideWorkingHours" => EnvironmentPresets.Prod with { StopOutsideWorkingHours = true },
+            _ => EnvironmentPresets.Prod with { DatabaseEventCategories = new[] { "failure" } },
+        };
+        var error = Assert.Throws<InvalidSettingException>(weakened.Validate);
+        Assert.Equal($"prod.{field}", error.Setting);
+        Assert.Contains("production preset", error.Message);
+    }
+
     [Fact]
     public void The_committed_operations_config_is_valid()
     {

@@ -111,8 +111,8 @@ public sealed partial class WorkingHoursSchedule : Construct
                 Arn = $"arn:{Stack.Of(this).Partition}:scheduler:::aws-sdk:{action}",
                 RoleArn = Role.RoleArn,
                 Input = Stack.Of(this).ToJsonString(input),
-                // A stop of an instance that is already stopped fails at once and is not worth retrying; a transient
-                // failure gets two more tries within the hour.
+                // A transient failure gets two more tries within the hour. Stopping an instance that is already stopped
+                // (a weekend evening) or starting a running one fails harmlessly: nothing changes.
                 RetryPolicy = new CfnSchedule.RetryPolicyProperty { MaximumRetryAttempts = 2, MaximumEventAgeInSeconds = 3600 },
             },
         });

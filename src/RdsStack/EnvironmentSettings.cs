@@ -17,7 +17,8 @@ public sealed record EnvironmentSettings
     /// <summary>
     /// Production guard rails: when true, <see cref="Validate"/> insists on Multi-AZ, deletion protection,
     /// at least <see cref="ProductionMinimumBackupDays"/> days of backups, a database that is snapshotted or
-    /// retained on removal, and stack termination protection — so editing a preset cannot quietly weaken prod.
+    /// retained on removal, stack termination protection, alarms, every operator RDS event category and no nightly
+    /// stop — so editing a preset cannot quietly weaken prod.
     /// </summary>
     public bool Production { get; init; }
 
@@ -153,6 +154,9 @@ public sealed record EnvironmentSettings
         Require(DatabaseRemovalPolicy != RemovalPolicy.DESTROY, "databaseRemovalPolicy", DatabaseRemovalPolicy, "SNAPSHOT or RETAIN");
         Require(TerminationProtection, "terminationProtection", TerminationProtection, "true");
         Require(AvailabilityZones.Count >= 3, "availabilityZones", string.Join(",", AvailabilityZones), "at least three availability zones");
+        Require(AlarmsEnabled, "alarmsEnabled", AlarmsEnabled, "true");
+        Require(!StopOutsideWorkingHours, "stopOutsideWorkingHours", StopOutsideWorkingHours, "false");
+        Require(DatabaseEventSubscription.OperatorCategories.All(DatabaseEventCategories.Contains), "databaseEventCategories", string.Join(",", DatabaseEventCategories), "every operator category: " + string.Join(", ", DatabaseEventSubscription.OperatorCategories));
     }
 
     private static readonly IReadOnlyDictionary<int, RetentionDays> LogRetentionValues = new Dictionary<int, RetentionDays>
