@@ -158,11 +158,12 @@ function buildReport(template, nag) {
   for (const [id, role] of byType('AWS::IAM::Role')) {
     const p = role.Properties ?? {};
     const trusted = statementsOf(p.AssumeRolePolicyDocument).map((s) => s.principal).join(', ');
-    const managed = [].concat(p.ManagedPolicyArns ?? []).map(show).join(', ') || 'none';
+    const attached = byType('AWS::IAM::ManagedPolicy').filter(([, m]) => [].concat(m.Properties?.Roles ?? []).some((r) => target(r) === id)).map(([mid]) => `${mid} (customer-managed, statements below)`);
+    const managed = [].concat(p.ManagedPolicyArns ?? []).map(show).concat(attached).join(', ') || 'none';
     out.push(`### Role ${id}`, '', `Trusted by: ${trusted}. Managed policies: ${managed}.`, '');
     const inline = [];
     for (const policy of p.Policies ?? []) inline.push(...statementsOf(policy.PolicyDocument));
-    for (const [, policy] of byType('AWS::IAM::Policy')) {
+    for (const [, policy] of [...byType('AWS::IAM::Policy'), ...byType('AWS::IAM::ManagedPolicy')]) {
       if ([].concat(policy.Properties?.Roles ?? []).some((r) => target(r) === id)) inline.push(...statementsOf(policy.Properties.PolicyDocument));
     }
     out.push(table(['Effect', 'Actions', 'Resources', 'Condition'], inline.map((s) => [s.effect, s.actions, s.resources, s.condition])));
@@ -173,6 +174,7 @@ function buildReport(template, nag) {
 
   out.push(access.render(nag.stack, template, {}));
   out.push(require('./sections/governance').render(nag.stack, template, {}));
+  out.push(require('./sections/operations').render(nag.stack, template), '');
 
   out.push('## Acknowledged rules', '');
   out.push('Each acknowledgement is written from C# into the resource\'s template metadata (`cdk_nag.rules_to_suppress`).', '');

@@ -92,6 +92,7 @@ public sealed class AppAccessTests : IClassFixture<ImportedAppGroupApp>
         {
             Settings = App.EnvironmentPresets.Dev,
             Deployment = App.DeploymentContext.Read(_ => null),
+            Operations = CdkJson.Operations,
             Env = new Amazon.CDK.Environment { Region = "eu-west-1" },
         });
         var role = new Role(stack, "GrantProbeRole", new RoleProps { AssumedBy = new ServicePrincipal("lambda.amazonaws.com") });

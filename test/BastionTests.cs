@@ -308,6 +308,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
         {
             Settings = EnvironmentPresets.Sandbox with { BastionEnabled = false },
             Deployment = DeploymentContext.Read(key => key == "operatorCidrs" ? SynthesizedApp.OperatorIpv4 : null),
+            Operations = CdkJson.Operations,
             Env = new Amazon.CDK.Environment { Region = "eu-west-1" },
         });
         var template = Template.FromStack(stack);
@@ -327,6 +328,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
         {
             Settings = EnvironmentPresets.Sandbox,
             Deployment = DeploymentContext.Read(key => key == "bastionPublicKey" ? publicKey : null),
+            Operations = CdkJson.Operations,
             Env = new Amazon.CDK.Environment { Region = "eu-west-1" },
         });
         var json = Template.FromStack(stack).ToJson();
@@ -343,6 +345,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     {
         var stack = new EnvironmentStack(CdkJson.NewApp(), name, new EnvironmentStackProps
         {
+            Operations = CdkJson.Operations,
             Settings = settings,
             Deployment = deployment,
             Env = new Amazon.CDK.Environment { Region = "eu-west-1" },

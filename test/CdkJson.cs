@@ -33,6 +33,12 @@ public static class CdkJson
         return context;
     }
 
+    /// <summary>The repository's config/ directory.</summary>
+    public static string ConfigDirectory => Path.Combine(ProgramTests.RepositoryRoot(), "config");
+
+    /// <summary>The repository's validated config/operations.json.</summary>
+    public static App.OperationsConfig Operations => App.OperationsConfig.Load(ConfigDirectory, App.RdsStackApp.EnvironmentNames);
+
     /// <summary>A new CDK app with cdk.json's context.</summary>
     public static Amazon.CDK.App NewApp(IDictionary<string, object>? extra = null) =>
         new(new Amazon.CDK.AppProps { Context = Context(extra) });

@@ -179,6 +179,7 @@ public sealed class GovernanceTests
     {
         var stack = new App.EnvironmentStack(CdkJson.NewApp(), "RdsStack-backup-refusal", new App.EnvironmentStackProps
         {
+            Operations = CdkJson.Operations,
             Settings = App.EnvironmentPresets.Dev,
             Deployment = App.DeploymentContext.Read(_ => null),
             Env = new Amazon.CDK.Environment { Region = "eu-west-1" },
@@ -200,6 +201,7 @@ public sealed class GovernanceTests
     {
         var stack = new App.EnvironmentStack(CdkJson.NewApp(), "RdsStack-copy", new App.EnvironmentStackProps
         {
+            Operations = CdkJson.Operations,
             Settings = App.EnvironmentPresets.Prod with
             {
                 Account = "222222222222",

@@ -13,7 +13,7 @@ public sealed class NetworkTests
     public static TheoryData<string, int, int> Topology => new()
     {
         // stack, availability zones, NAT gateways
-        { "RdsStack-dev", 2, 1 },
+        { "RdsStack-dev", 2, 0 },
         { "RdsStack-staging", 3, 1 },
         { "RdsStack-prod", 3, 3 },
         { "RdsStack-sandbox-alice", 2, 0 },

@@ -145,6 +145,36 @@ public sealed class EnvironmentKey : Construct
         }));
     }
 
+    /// <summary>
+    /// Lets AWS services publish into SNS topics of this account and region encrypted with this key (for example
+    /// <c>cloudwatch.amazonaws.com</c> for alarms and <c>events.rds.amazonaws.com</c> for RDS event notifications):
+    /// SNS needs the publisher to be allowed <c>kms:GenerateDataKey*</c> and <c>kms:Decrypt</c> on the topic's key.
+    /// Limited by the encryption context SNS always sets (<c>kms:EncryptionContext:aws:sns:topicArn</c>) to this
+    /// account's topics in this region; which alarms and events may publish is decided by each topic's policy.
+    /// See https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html (compatibility with AWS services) and
+    /// https://docs.aws.amazon.com/gamelift/latest/flexmatchguide/queue-notification-sns-sse.html (the same condition).
+    /// </summary>
+    public void AllowNotificationServices(params string[] servicePrincipals)
+    {
+        if (servicePrincipals.Length == 0)
+        {
+            return;
+        }
+
+        var stack = Stack.Of(this);
+        key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "AllowNotificationServicesToPublishToEncryptedTopicsOfThisAccount",
+            Principals = servicePrincipals.Select(s => (IPrincipal)new ServicePrincipal(s)).ToArray(),
+            Actions = new[] { "kms:GenerateDataKey*", "kms:Decrypt" },
+            Resources = new[] { "*" },
+            Conditions = new Dictionary<string, object>
+            {
+                ["ArnLike"] = new Dictionary<string, object> { ["kms:EncryptionContext:aws:sns:topicArn"] = $"arn:{stack.Partition}:sns:{stack.Region}:{stack.Account}:*" },
+            },
+        }));
+    }
+
     /// <summary>The CloudFormation execution role of a stack's default synthesizer, as a template value.</summary>
     public static string DefaultDeploymentRoleArn(Stack stack) => stack.Synthesizer is DefaultStackSynthesizer synthesizer
         ? Fn.Sub(synthesizer.CloudFormationExecutionRoleArn)

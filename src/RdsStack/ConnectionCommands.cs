@@ -47,4 +47,13 @@ public static class ConnectionCommands
     /// </summary>
     public static string Psql(string region, string databaseEndpoint, string databaseName, string user) =>
         $"psql \"host={databaseEndpoint} hostaddr=127.0.0.1 port=5432 dbname={databaseName} user={user} sslmode=verify-full sslrootcert={region}-bundle.pem\"";
+
+    /// <summary>
+    /// Starts a database (and its bastion) stopped by the working-hours schedule, then waits until the database is
+    /// available (a few minutes). Each start is its own command, so an already running one does not block the other.
+    /// </summary>
+    public static string StartNow(string region, string databaseIdentifier, string? instanceId) =>
+        $"aws rds start-db-instance --region {region} --db-instance-identifier {databaseIdentifier} --query DBInstance.DBInstanceStatus --output text; "
+        + (instanceId is null ? string.Empty : $"aws ec2 start-instances --region {region} --instance-ids {instanceId} --query StartingInstances[0].CurrentState.Name --output text; ")
+        + $"aws rds wait db-instance-available --region {region} --db-instance-identifier {databaseIdentifier}";
 }

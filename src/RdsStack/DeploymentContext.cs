@@ -69,14 +69,14 @@ public sealed partial record DeploymentContext
     /// <summary>An ED25519 public key for the bastion, or null to have EC2 generate the key pair.</summary>
     public string? BastionPublicKey { get; init; }
 
+    /// <summary>The directory of the committed configuration files (absolute).</summary>
+    public string ConfigDirectory { get; init; } = Path.GetFullPath(DefaultConfigDir);
+
     /// <summary>Accounts by environment name (<c>""</c> = every environment).</summary>
     public IReadOnlyDictionary<string, string> Accounts { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Regions by environment name (<c>""</c> = every environment).</summary>
     public IReadOnlyDictionary<string, string> Regions { get; init; } = new Dictionary<string, string>();
-
-    /// <summary>The configuration directory.</summary>
-    public string ConfigDirectory { get; init; } = DefaultConfigDir;
 
     /// <summary>Existing application security groups by environment name (<c>""</c> = every environment).</summary>
     public IReadOnlyDictionary<string, string> AppSecurityGroupIds { get; init; } = new Dictionary<string, string>();

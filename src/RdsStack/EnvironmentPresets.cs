@@ -9,13 +9,18 @@ namespace RdsStack.App;
 /// </summary>
 public static class EnvironmentPresets
 {
-    /// <summary>Shared development: small, single-AZ, one NAT gateway, snapshot on delete.</summary>
+    /// <summary>
+    /// Shared development: small, single-AZ, snapshot on delete. No NAT gateway: nothing in this stack needs one
+    /// (the database is isolated, the bastion has its own address, the master secret rotates inside RDS), and one
+    /// costs about $39 a month with its public address — an application in dev that needs internet egress sets <c>NatGateways = 1</c>. Bastion
+    /// without detailed monitoring (nobody reads its graphs; the status-check alarm needs none).
+    /// </summary>
     public static EnvironmentSettings Dev { get; } = new()
     {
         Name = "dev",
         AvailabilityZoneCount = 2,
         VpcCidr = "10.10.0.0/16",
-        NatGateways = 1,
+        NatGateways = 0,
         LogRetentionDays = 30,
         DatabaseInstanceClass = "db.t4g.small",
         AllocatedStorageGiB = 20,
@@ -25,6 +30,7 @@ public static class EnvironmentPresets
         DeletionProtection = false,
         DatabaseRemovalPolicy = RemovalPolicy.SNAPSHOT,
         BastionEnabled = true,
+        BastionDetailedMonitoring = false,
     };
 
     /// <summary>Staging: prod's topology (three AZs) at a smaller size, protected against deletion.</summary>
@@ -78,7 +84,9 @@ public static class EnvironmentPresets
 
     /// <summary>
     /// One developer's sandbox: the cheapest class RDS offers for PostgreSQL 18 (db.t4g.micro is not orderable
-    /// with it), single AZ, no NAT, one day of backups, destroyed with its stack.
+    /// with it), single AZ, no NAT, one day of backups, destroyed with its stack. It stops outside working hours
+    /// (database and bastion), has no alarms (nobody is paged about a disposable environment), tells the topic only
+    /// about failures, low storage, maintenance and configuration changes (not its nightly stops and starts), and its bastion has no detailed monitoring.
     /// </summary>
     public static EnvironmentSettings Sandbox { get; } = new()
     {
@@ -96,6 +104,10 @@ public static class EnvironmentPresets
         DatabaseRemovalPolicy = RemovalPolicy.DESTROY,
         BastionEnabled = true,
         SinglePersonAccess = true,
+        BastionDetailedMonitoring = false,
+        AlarmsEnabled = false,
+        DatabaseEventCategories = new[] { "failure", "low storage", "maintenance", "configuration change" },
+        StopOutsideWorkingHours = true,
     };
 
     /// <summary>The shared environments, in deployment order.</summary>

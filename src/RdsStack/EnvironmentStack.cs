@@ -16,6 +16,8 @@ public sealed class EnvironmentStackProps : StackProps
 
     /// <summary>How the environments are isolated by account (default: not assessed, as for a stack built alone).</summary>
     public AccountIsolation? Isolation { get; init; }
+    /// <summary>The validated <c>config/operations.json</c>: working hours and topic subscribers.</summary>
+    public required OperationsConfig Operations { get; init; }
 
     /// <summary>The sandbox owner, for a sandbox stack.</summary>
     public string? Owner { get; init; }
@@ -136,6 +138,7 @@ public sealed class EnvironmentStack : Stack
                 TerminationProtection = settings.BastionTerminationProtection,
             });
             ExplainAccess(settings, props.Deployment);
+            AcknowledgeBastionMonitoring(settings);
         }
 
         Operators = new OperatorPolicy(this, "OperatorPolicy", new OperatorPolicyProps
@@ -146,6 +149,8 @@ public sealed class EnvironmentStack : Stack
             ExcludedDatabaseUsers = new[] { Database.Props.MasterUsername, settings.AppDatabaseUser },
         });
 
+        AddOperations(settings, props.Operations, resourceName);
+        AddWorkingHoursSchedule(settings, props.Operations);
         AddOutputs(settings, resourceName);
         LambdaRuntimeFloor.ApplyTo(this);
     }
@@ -173,6 +178,15 @@ public sealed class EnvironmentStack : Stack
 
     /// <summary>The bastion, when the preset has one.</summary>
     public BastionHost? Bastion { get; }
+
+    /// <summary>The operations topic every alarm and RDS event of the environment goes to.</summary>
+    public OperationsTopic Operations { get; private set; } = null!;
+
+    /// <summary>The database alarms, when the preset has alarms.</summary>
+    public DatabaseAlarms? DatabaseAlarms { get; private set; }
+
+    /// <summary>The stop/start schedule, when the preset stops outside working hours.</summary>
+    public WorkingHoursSchedule? WorkingHours { get; private set; }
 
     /// <summary>The preset's zones: no availability-zone lookup even when the account is known.</summary>
     public override string[] AvailabilityZones => availabilityZones;
@@ -272,6 +286,74 @@ public sealed class EnvironmentStack : Stack
             ? new[] { Arns.AccountOf(vault) }
             : Array.Empty<string>();
 
+    /// <summary>
+    /// The operations topic (encrypted with the environment key, which lets the publishing services use it), the
+    /// RDS event subscription, and — when the preset has alarms — the database and bastion alarms.
+    /// </summary>
+    private void AddOperations(EnvironmentSettings settings, OperationsConfig operations, string resourceName)
+    {
+        Key.AllowNotificationServices(OperationsTopic.PublishingServices.ToArray());
+        var subscribers = operations.SubscribersOf(settings.Name);
+        Operations = new OperationsTopic(this, "Operations", new OperationsTopicProps
+        {
+            EncryptionKey = Key.Key,
+            DisplayName = resourceName,
+            EmailSubscribers = subscribers.Email,
+            HttpsSubscribers = subscribers.Https,
+        });
+
+        if (settings.DatabaseEventCategories.Count > 0)
+        {
+            _ = new DatabaseEventSubscription(this, "DatabaseEvents", Database, Operations.Topic, settings.DatabaseEventCategories);
+        }
+
+        if (!settings.AlarmsEnabled)
+        {
+            return;
+        }
+
+        DatabaseAlarms = new DatabaseAlarms(this, "DatabaseAlarms", new DatabaseAlarmsProps { Database = Database, Topic = Operations.Topic });
+        if (Bastion is not null)
+        {
+            _ = new InstanceStatusAlarm(this, "BastionStatusAlarm", Bastion.Instance.InstanceId, $"{resourceName} bastion", Operations.Topic);
+        }
+    }
+
+    /// <summary>Stops the database and the bastion outside working hours when the preset asks for it.</summary>
+    private void AddWorkingHoursSchedule(EnvironmentSettings settings, OperationsConfig operations)
+    {
+        if (!settings.StopOutsideWorkingHours)
+        {
+            return;
+        }
+
+        WorkingHours = new WorkingHoursSchedule(this, "WorkingHours", new WorkingHoursScheduleProps
+        {
+            Database = Database,
+            InstanceId = Bastion?.Instance.InstanceId,
+            InstanceVolumeKey = Bastion is null ? null : Key.Key,
+            TimeZone = operations.TimeZone,
+            WorkingDays = operations.WorkingDays,
+            Start = operations.Start,
+            Stop = operations.Stop,
+        });
+    }
+
+    /// <summary>A preset without bastion detailed monitoring: the rule packs flag it, and the reason is the preset's.</summary>
+    private void AcknowledgeBastionMonitoring(EnvironmentSettings settings)
+    {
+        if (settings.BastionDetailedMonitoring || Bastion is null)
+        {
+            return;
+        }
+
+        NagAcknowledgement.Add(
+            Bastion.Instance,
+            $"No detailed monitoring by the '{settings.Name}' preset: the bastion only forwards SSH and Session Manager sessions, nobody reads its 1-minute graphs, and detailed monitoring costs $2.10 a month. Basic 5-minute EC2 metrics remain, and EC2 status checks are published every minute free of charge either way{(settings.AlarmsEnabled ? " (the status-check alarm reads them)" : string.Empty)}.",
+            "AwsSolutions-EC28",
+            "HIPAA.Security-EC2InstanceDetailedMonitoringEnabled");
+    }
+
     private void AddOutputs(EnvironmentSettings settings, string resourceName)
     {
         var region = settings.Region;
@@ -289,6 +371,11 @@ public sealed class EnvironmentStack : Stack
         Output("AppSecurityGroupId", AppAccess.SecurityGroup.SecurityGroupId, "Security group admitted to the database on 5432; attach it to the application", $"{StackName}-AppSecurityGroupId");
         Output("AppRoleArn", AppAccess.Role.RoleArn, $"Example application role: rds-db:connect as {AppAccess.DatabaseUser}");
         Output("OperatorPolicyArn", Operators.PolicyArn, "Attach to the roles / permission sets of the people who reach this database: tunnel to it, rds-db:connect as their own database user (principal tag rdsstack-user)", $"{StackName}-OperatorPolicyArn");
+        Output("OperationsTopicArn", Operations.TopicArn, "SNS topic of the environment's alarms and RDS events (add it to a chat integration to see them there)");
+        if (WorkingHours is not null)
+        {
+            Output("StartNowCommand", ConnectionCommands.StartNow(region, Database.Props.InstanceIdentifier, Bastion?.Instance.InstanceId), "Starts the stopped database (and bastion) outside working hours; the evening schedule stops them again");
+        }
 
         if (Bastion is null)
         {

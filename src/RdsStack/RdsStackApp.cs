@@ -46,14 +46,19 @@ public static class RdsStackApp
             environments.Add((placed[EnvironmentPresets.Sandbox.Name], sandbox));
         }
 
-        return environments.Select(e => Add(app, e.settings, deployment, isolation, e.owner)).ToList();
+        var operations = OperationsConfig.Load(deployment.ConfigDirectory, EnvironmentNames);
+        return environments.Select(e => Add(app, e.settings, deployment, isolation, operations, e.owner)).ToList();
     }
 
     /// <summary>The stack name of an environment (<c>RdsStack-dev</c>, <c>RdsStack-sandbox-alice</c>).</summary>
     public static string StackName(string environment, string? owner = null) =>
         owner is null ? $"{StackPrefix}-{environment}" : $"{StackPrefix}-{environment}-{owner}";
 
-    private static EnvironmentStack Add(Amazon.CDK.App app, EnvironmentSettings settings, DeploymentContext deployment, AccountIsolation isolation, string? owner)
+    /// <summary>The names of every environment preset: dev, staging, prod, sandbox.</summary>
+    public static IReadOnlyCollection<string> EnvironmentNames =>
+        EnvironmentPresets.All.Select(e => e.Name).ToArray();
+
+    private static EnvironmentStack Add(Amazon.CDK.App app, EnvironmentSettings settings, DeploymentContext deployment, AccountIsolation isolation, OperationsConfig operations, string? owner)
     {
         var name = StackName(settings.Name, owner);
         var database = $"PostgreSQL {Library.PostgresDefaults.EngineMajorVersion} on {settings.DatabaseInstanceClass} ({(settings.MultiAz ? "Multi-AZ" : "single-AZ")}, {settings.BackupRetentionDays}-day backups, {(settings.DeletionProtection ? "deletion-protected" : "not deletion-protected")})";
@@ -62,6 +67,7 @@ public static class RdsStackApp
             Settings = settings,
             Deployment = deployment,
             Isolation = isolation,
+            Operations = operations,
             Owner = owner,
             StackName = name,
             Env = new Amazon.CDK.Environment { Account = settings.Account, Region = settings.Region },
