@@ -185,10 +185,9 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
 
     private void AcknowledgeRules(PostgresDatabaseProps props)
     {
-        NagAcknowledgement.Add(
-            Instance,
-            "PostgreSQL keeps its standard port 5432: a different port hides nothing from anyone inside the VPC and breaks tooling defaults. Exposure is controlled instead: isolated subnets, not publicly accessible, and ingress only from named security groups.",
-            "AwsSolutions-RDS11");
+        const string standardPort = "PostgreSQL keeps its standard port 5432: a different port hides nothing from anyone inside the VPC and breaks tooling defaults. Exposure is controlled instead: isolated subnets, not publicly accessible, and ingress only from named security groups.";
+        NagAcknowledgement.Add(Instance, standardPort, "AwsSolutions-RDS11");
+        ControlTowerAcknowledgement.Add(Instance, standardPort, "CT.RDS.PR.20");
         NagAcknowledgement.Add(
             Instance,
             $"Backups are RDS automated backups: {props.BackupRetentionDays} day(s) of point-in-time recovery, encrypted with the environment key, copied tags, {(props.RemovalPolicy == RemovalPolicy.DESTROY ? "no final snapshot (disposable instance)" : "a final snapshot on deletion or replacement")}. An AWS Backup plan would duplicate them at extra cost.",

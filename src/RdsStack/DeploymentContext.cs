@@ -27,6 +27,12 @@ public sealed partial record DeploymentContext
     /// <summary>Context key: an ED25519 public key to import as the bastion's key pair.</summary>
     public const string BastionPublicKeyKey = "bastionPublicKey";
 
+    /// <summary>
+    /// Context key: the directory of the committed configuration files (<c>controls.json</c>, ...). Default
+    /// <c>config</c>, relative to the current directory (next to <c>cdk.json</c> when cdk runs).
+    /// </summary>
+    public const string ConfigDirKey = "configDir";
+
     /// <summary>The longest sandbox name: it ends up in the stack, instance, key-alias and log-group names.</summary>
     public const int MaxSandboxNameLength = 20;
 

@@ -105,9 +105,17 @@ public sealed class EnvironmentStack : Stack
             });
         }
 
+        AcknowledgeControlTowerFindings(settings);
+        AcknowledgeFindingsFixedElsewhere();
         AddOutputs(settings, resourceName);
         Aspects.Of(this).Add(new LambdaRuntimeFloor());
     }
+
+    /// <summary>CT.RDS.PR.8: Control Tower's minimum automated-backup retention, in days.</summary>
+    private const int ControlTowerMinimumBackupDays = 7;
+
+    /// <summary>CT.CLOUDWATCH.PR.2: Control Tower's minimum log-group retention, in days.</summary>
+    private const int ControlTowerMinimumLogRetentionDays = 365;
 
     /// <summary>The environment key.</summary>
     public EnvironmentKey Key { get; }
@@ -138,22 +146,91 @@ public sealed class EnvironmentStack : Stack
             : "it holds no data worth restoring";
         if (!settings.MultiAz)
         {
+            var singleAz = $"Single-AZ by the '{settings.Name}' preset, a non-production environment, to halve its cost; {recovery}. Production presets are refused at synth unless Multi-AZ.";
             NagAcknowledgement.Add(
                 Database.Instance,
-                $"Single-AZ by the '{settings.Name}' preset, a non-production environment, to halve its cost; {recovery}. Production presets are refused at synth unless Multi-AZ.",
+                singleAz,
                 "AwsSolutions-RDS3",
                 "NIST.800.53.R5-RDSMultiAZSupport",
                 "HIPAA.Security-RDSMultiAZSupport");
+            ControlTowerAcknowledgement.Add(Database.Instance, singleAz, "CT.RDS.PR.1");
         }
 
         if (!settings.DeletionProtection)
         {
+            var unprotected = $"No deletion protection by the '{settings.Name}' preset: this environment is torn down and rebuilt routinely, and its removal policy is {settings.DatabaseRemovalPolicy} ({(settings.DatabaseRemovalPolicy == RemovalPolicy.DESTROY ? "disposable data" : "a final snapshot is kept")}). Production presets are refused at synth without deletion protection.";
             NagAcknowledgement.Add(
                 Database.Instance,
-                $"No deletion protection by the '{settings.Name}' preset: this environment is torn down and rebuilt routinely, and its removal policy is {settings.DatabaseRemovalPolicy} ({(settings.DatabaseRemovalPolicy == RemovalPolicy.DESTROY ? "disposable data" : "a final snapshot is kept")}). Production presets are refused at synth without deletion protection.",
+                unprotected,
                 "AwsSolutions-RDS10",
                 "NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled",
                 "HIPAA.Security-RDSInstanceDeletionProtectionEnabled");
+            ControlTowerAcknowledgement.Add(Database.Instance, unprotected, "CT.RDS.PR.13");
+        }
+
+        if (settings.BackupRetentionDays < ControlTowerMinimumBackupDays)
+        {
+            ControlTowerAcknowledgement.Add(
+                Database.Instance,
+                $"Automated backups are on, {settings.BackupRetentionDays} day(s) by the '{settings.Name}' preset, a non-production environment whose data is rebuilt rather than restored from weeks back; backup storage beyond the instance's size is billed. Production presets are refused at synth with fewer than {EnvironmentSettings.ProductionMinimumBackupDays} days.",
+                "CT.RDS.PR.8");
+        }
+    }
+
+    /// <summary>Findings of Control Tower proactive controls that the design accepts, with the reason.</summary>
+    private void AcknowledgeControlTowerFindings(EnvironmentSettings settings)
+    {
+        if (settings.LogRetentionDays < ControlTowerMinimumLogRetentionDays)
+        {
+            var logGroups = Node.FindAll().OfType<CfnResource>().Where(r => r.CfnResourceType == "AWS::Logs::LogGroup");
+            foreach (var logGroup in logGroups)
+            {
+                ControlTowerAcknowledgement.Add(
+                    logGroup,
+                    $"Logs are kept {settings.LogRetentionDays} days by the '{settings.Name}' preset, a non-production environment: its flow logs and PostgreSQL logs serve debugging, not audit, and CloudWatch Logs bills storage per GB-month for every day kept. The production preset keeps {EnvironmentPresets.Prod.LogRetentionDays} days.",
+                    "CT.CLOUDWATCH.PR.2");
+            }
+        }
+
+        if (Bastion is not null)
+        {
+            ControlTowerAcknowledgement.Add(
+                Bastion.Instance,
+                "The bastion is a burstable t3/t4g instance, none of which encrypts traffic between instances in hardware (CT.EC2.PR.19 lists only Nitro types such as c6i or m6i, several times the price). Everything it carries is already encrypted end to end: SSH from the operator, and TLS into the database (rds.force_ssl=1).",
+                "CT.EC2.PR.19");
+        }
+    }
+
+    /// <summary>
+    /// Control Tower findings that other changes fix: each line goes when its fix is merged (the review fails on an
+    /// acknowledgement that is no longer used, so a stale line cannot survive the merge).
+    /// </summary>
+    private void AcknowledgeFindingsFixedElsewhere()
+    {
+        // replaced by #9 fix at merge: the key policy gains the statement that limits kms:CreateGrant to AWS services.
+        ControlTowerAcknowledgement.Add(Key.Key, "The key policy is CDK's default (kms:* for this account, delegated to IAM) plus CloudWatch Logs, with no statement that denies kms:CreateGrant to callers other than AWS services. No IAM policy in this stack allows kms:CreateGrant; only the account's own administrators could create a grant.", "CT.KMS.PR.3");
+        if (Bastion is null)
+        {
+            return;
+        }
+
+        // replaced by #8 fix at merge: the bastion is placed through a network interface with AssociatePublicIpAddress false.
+        ControlTowerAcknowledgement.Add(Bastion.Instance, "The bastion is placed by SubnetId in a public subnet that assigns no public address (MapPublicIpOnLaunch false); its only public address is the Elastic IP, reachable on TCP 22 from the operator networks only.", "CT.EC2.PR.8");
+
+        // replaced by #8 fix at merge: the launch template turns on detailed monitoring. CDK creates that launch
+        // template in an aspect at synth time (RequireImdsv2), so the acknowledgement is an aspect too.
+        Aspects.Of(Bastion.Instance).Add(new LaunchTemplateMonitoringAcknowledgement());
+    }
+
+    /// <summary>replaced by #8 fix at merge: acknowledges CT.EC2.PR.10 on the bastion's CDK-generated launch template.</summary>
+    private sealed class LaunchTemplateMonitoringAcknowledgement : Amazon.JSII.Runtime.Deputy.DeputyBase, IAspect
+    {
+        public void Visit(IConstruct node)
+        {
+            if (node is Amazon.CDK.AWS.EC2.CfnLaunchTemplate launchTemplate)
+            {
+                ControlTowerAcknowledgement.Add(launchTemplate, "Detailed monitoring is on for the bastion instance itself (Monitoring true); this launch template, generated by CDK only to require IMDSv2, does not repeat the setting.", "CT.EC2.PR.10");
+            }
         }
     }
 

@@ -1,10 +1,14 @@
 using Amazon.CDK;
+using RdsStack.Library;
 
 namespace RdsStack.App;
 
 /// <summary>Composes the environment stacks of the app: dev, staging, prod and, when asked for, one sandbox.</summary>
 public static class RdsStackApp
 {
+    /// <summary>The configuration directory when the <c>configDir</c> context key is not given.</summary>
+    public const string DefaultConfigDir = "config";
+
     /// <summary>The prefix of every stack name.</summary>
     public const string StackPrefix = "RdsStack";
 
@@ -24,6 +28,13 @@ public static class RdsStackApp
         foreach (var (settings, _) in environments)
         {
             settings.Validate();
+        }
+
+        var configDir = app.Node.TryGetContext(DeploymentContext.ConfigDirKey) as string ?? DefaultConfigDir;
+        var controls = ControlsConfiguration.Load(configDir);
+        if (controls.EnforcedControls.Count > 0 && app.Node.TryGetContext(ControlTowerAcknowledgement.EnforcedControlsContextKey) is null)
+        {
+            app.Node.SetContext(ControlTowerAcknowledgement.EnforcedControlsContextKey, controls.EnforcedControls.ToArray());
         }
 
         return environments.Select(e => Add(app, e.settings, deployment, e.owner)).ToList();
