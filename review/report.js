@@ -145,12 +145,12 @@ function byReason(entries) {
  */
 function buildSummary(results) {
   const out = [];
-  out.push(table(['Stack', 'cdk-nag: unacknowledged / rule errors / acknowledged / compliant', 'Control Tower: met / acknowledged / unacknowledged / enforced failing', 'Schema: violations / checks', 'cfn-lint: errors / warnings'],
+  out.push(table(['Stack', 'cdk-nag: unacknowledged / rule errors / acknowledged / compliant', 'Control Tower: met / acknowledged / unacknowledged / enforced failing', 'Schema: violations / resources', 'cfn-lint: errors / warnings'],
     results.map(({ nag, controlTower: ct, schema, cfnLint }) => [
       nag.stack,
       `${nag.findings.length} / ${nag.errors.length} / ${nag.acknowledged.length} / ${nag.compliant}`,
       `${ct.met.length} / ${ct.acknowledgedControls.length} / ${ct.findings.length} / ${ct.enforcedViolations.length}`,
-      `${schema.violations.length} / ${schema.checks}`,
+      `${schema.violations.length} / ${schema.resources}`,
       cfnLint.installed ? `${cfnLint.errors.length} / ${cfnLint.warnings.length}` : 'not installed',
     ])));
   const ct = results[0]?.controlTower;

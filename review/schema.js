@@ -212,7 +212,8 @@ function validateTemplate(template) {
     checkProperties(resource.Properties ?? {}, definition.properties, `${where}/Properties`, type);
   }
   for (const section of ['Resources', 'Outputs', 'Conditions', 'Rules']) checkReferences(template[section] ?? {}, section);
-  return { violations, checks, resources: Object.keys(resources).length };
+  // The count leaves out AWS::CDK::Metadata, which only the CDK CLI adds (version reporting).
+  return { violations, checks, resources: Object.values(resources).filter((r) => r?.Type !== 'AWS::CDK::Metadata').length };
 }
 
 module.exports = { validateTemplate, loadSpec, SPEC_FILE };

@@ -14,10 +14,16 @@ public static class CdkJson
         return document.RootElement.GetProperty("context").EnumerateObject().ToDictionary(p => p.Name, p => Convert(p.Value));
     });
 
-    /// <summary>cdk.json's context plus <paramref name="extra"/> (which wins).</summary>
+    /// <summary>
+    /// cdk.json's context, the repository's committed configuration directory (as <c>cdk synth</c> in the repository
+    /// root finds it), plus <paramref name="extra"/> (which wins).
+    /// </summary>
     public static Dictionary<string, object> Context(IDictionary<string, object>? extra = null)
     {
-        var context = new Dictionary<string, object>(Flags.Value);
+        var context = new Dictionary<string, object>(Flags.Value)
+        {
+            [RdsStack.App.DeploymentContext.ConfigDirKey] = Path.Combine(ProgramTests.RepositoryRoot(), "config"),
+        };
         foreach (var (key, value) in extra ?? new Dictionary<string, object>())
         {
             context[key] = value;
