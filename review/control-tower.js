@@ -41,17 +41,20 @@ function controlCatalogue() {
     }
   };
   walk(RULES_DIR);
-  return { controls, byRule: new Map(controls.filter((c) => c.rule).map((c) => [c.rule, c])), count: controls.length };
+  return { controls, byRule: new Map(controls.flatMap((c) => c.rules.map((rule) => [rule, c]))), count: controls.length };
 }
 
 function readControl(file) {
   const id = path.basename(file, '.guard').toUpperCase().replace(/-/g, '.');
   const text = fs.readFileSync(file, 'utf8');
-  const rule = /# Rule (?:Name|Identifier):\s*\n#\s+(\S+)/.exec(text)?.[1];
+  // The primary rules are those whose message names the control ("[CT.RDS.PR.20]: ..."); the header's name as well.
+  const rules = new Set(text.split(/^(?=rule\s)/m).filter((part) => part.includes(`[${id}]`)).map((part) => /^rule\s+(\w+)/.exec(part)?.[1]).filter(Boolean));
+  const header = /# Rule (?:Name|Identifier):\s*\n#\s+(\S+)/.exec(text)?.[1];
+  if (header) rules.add(header);
   const title = new RegExp(`\\[${id.replace(/\./g, '\\.')}\\]:\\s*(.+)`).exec(text)?.[1]?.trim() ?? '';
   const reportsOn = /# Reports on:\s*\n((?:#\s+\S.*\n)+)/.exec(text)?.[1];
   const types = reportsOn ? reportsOn.split('\n').flatMap((line) => line.replace(/^#\s*/, '').split(',')).map((t) => t.trim()).filter(Boolean) : null;
-  return { id, file, rule, title, types };
+  return { id, file, rules: [...rules], title, types };
 }
 
 /** cfn-guard prints one JSON document per (rule file, data file), concatenated: split them. */
@@ -137,6 +140,7 @@ async function runControlTower(stacks, enforced = []) {
   if (guard.status !== 0 && guard.status !== 19) throw new Error(`cfn-guard exited ${guard.status}: ${guard.stderr}`);
   const docs = splitDocuments(guard.stdout);
   const byFile = new Map(stacks.map((s) => [path.resolve(s.file), s]));
+  const unmapped = new Set();
   const results = new Map(stacks.map((s) => [s.stack, { stack: s.stack, passed: new Set(), failed: new Map(), notApplicable: new Set() }]));
   for (const doc of docs) {
     const s = byFile.get(path.resolve(doc.name));
@@ -146,7 +150,10 @@ async function runControlTower(stacks, enforced = []) {
     for (const rule of doc.not_applicable ?? []) { const c = catalogue.byRule.get(rule); if (c) r.notApplicable.add(c.id); }
     for (const failure of doc.not_compliant ?? []) {
       const c = catalogue.byRule.get(failure.Rule?.name);
-      if (!c) continue;
+      if (!c) {
+        unmapped.add(failure.Rule?.name ?? JSON.stringify(failure).slice(0, 80));
+        continue;
+      }
       const resources = r.failed.get(c.id) ?? new Set();
       failingResources(failure, resources);
       r.failed.set(c.id, resources);
@@ -179,6 +186,7 @@ async function runControlTower(stacks, enforced = []) {
     return {
       stack: s.stack,
       rulesDir: path.relative(process.cwd(), RULES_DIR),
+      guardVersion: `${require('@cdklabs/cdk-validator-cfnguard/package.json').version} (cfn-guard ${JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'guard-version.json'), 'utf8')).version})`,
       controlsInPackage: catalogue.count,
       controlsEvaluated: applicable.length,
       met: [...r.passed].filter((id) => !r.failed.has(id)).sort(),
@@ -188,7 +196,7 @@ async function runControlTower(stacks, enforced = []) {
       acknowledged,
       enforcedViolations,
       unusedAcknowledgements: unused,
-      problems: [...problems, ...unknownEnforced.map((id) => `config/controls.json enforces ${id}, which is not a control in ${path.relative(process.cwd(), RULES_DIR)}`)],
+      problems: [...problems, ...[...unmapped].map((name) => `cfn-guard reported the failing rule '${name}', which maps to no control file`), ...unknownEnforced.map((id) => `config/controls.json enforces ${id}, which is not a control in ${path.relative(process.cwd(), RULES_DIR)}`)],
     };
   });
 }

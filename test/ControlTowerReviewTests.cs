@@ -95,6 +95,20 @@ public sealed class ControlTowerReviewTests
     }
 
     [Fact]
+    public void Without_cfn_lint_the_review_says_it_did_not_run()
+    {
+        var copy = Directory.CreateTempSubdirectory("rdsstack-nolint-").FullName;
+        foreach (var file in Directory.GetFiles(review.OutDir, "*.template.json").Append(Path.Combine(review.OutDir, "manifest.json")))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        var (exitCode, output, error) = ReviewRun.Run($"--no-synth --out \"{copy}\" --checks lint", path: "/usr/bin:/bin");
+        Assert.True(exitCode == 0, output + error);
+        Assert.Contains("cfn-lint is not installed: its checks did not run", output);
+    }
+
+    [Fact]
     public void The_review_output_gives_the_time_of_each_tool()
     {
         Assert.Matches(@"Timings \(ms\): .*\d+", review.Output);

@@ -19,7 +19,7 @@ public sealed class ReviewRun
     }
 
     /// <summary>Runs <c>node review/review.js</c> with <paramref name="arguments"/> in the repository root.</summary>
-    public static (int ExitCode, string Output, string Error) Run(string arguments)
+    public static (int ExitCode, string Output, string Error) Run(string arguments, string? path = null)
     {
         var root = ProgramTests.RepositoryRoot();
         var localNode = Path.Combine(root, "node_modules", ".bin", "node");
@@ -31,6 +31,11 @@ public sealed class ReviewRun
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (path is not null)
+        {
+            start.Environment["PATH"] = path;
+        }
+
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();

@@ -6,7 +6,7 @@ const { table } = require('../template-helpers');
 function render(stackName, template, extras) {
   const ct = extras.controlTower;
   const out = ['## Control Tower proactive controls', ''];
-  out.push(`Every Control Tower proactive control (CloudFormation Guard rules from \`${ct.rulesDir}\`, run by its bundled \`cfn-guard\`) on this template. A control listed in \`config/controls.json\` is enforced: it cannot be acknowledged.`, '');
+  out.push(`The AWS Control Tower proactive controls of @cdklabs/cdk-validator-cfnguard ${ct.guardVersion}: the CloudFormation Guard rules in \`${ct.rulesDir}\` (${ct.controlsInPackage} controls; the ${ct.controlsEvaluated} whose resource types occur in the reviewed templates are run, the others can only skip), run by the package's own \`cfn-guard\`. A control listed in \`config/controls.json\` is enforced: it cannot be acknowledged.`, '');
   out.push(table(['Controls evaluated', 'Met', 'Acknowledged', 'Unacknowledged findings', 'Enforced and failing', 'Not applicable'],
     [[ct.controlsEvaluated, ct.met.length, ct.acknowledgedControls.length, ct.findings.length, ct.enforcedViolations.length, ct.notApplicable]]));
   if (ct.enforcedViolations.length > 0) {
