@@ -21,7 +21,7 @@ async function cfnLintVersion() {
 }
 
 /**
- * @param {{stack:string, file:string}[]} stacks
+ * @param {{stack:string, file:string, region?:string}[]} stacks
  * @returns {Promise<{ installed: boolean, version: string|null, ignored: object, byStack: Map<string, {errors:object[], warnings:object[]}> }>}
  */
 async function runCfnLint(stacks) {
@@ -29,7 +29,9 @@ async function runCfnLint(stacks) {
   const byStack = new Map(stacks.map((s) => [s.stack, { errors: [], warnings: [] }]));
   if (!version) return { installed: false, version: null, ignored: IGNORED_RULES, byStack };
   const ignore = Object.keys(IGNORED_RULES).length ? ['--ignore-checks', ...Object.keys(IGNORED_RULES)] : [];
-  const args = ['--format', 'json', ...ignore, '--', ...stacks.map((s) => s.file)];
+  // Each stack's own region (from the cloud assembly), so region-specific schemas apply; cfn-lint's default otherwise.
+  const regions = [...new Set(stacks.map((s) => s.region).filter(Boolean))];
+  const args = ['--format', 'json', ...ignore, ...(regions.length ? ['--regions', ...regions] : []), '--', ...stacks.map((s) => s.file)];
   const lint = await runProcess('cfn-lint', args);
   // Exit code is a bit field: 2 errors, 4 warnings, 8 informational; 1 means cfn-lint itself failed.
   if (lint.error) throw lint.error;

@@ -69,11 +69,12 @@ async function main() {
   const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
   const stacks = Object.values(manifest.artifacts ?? {})
     .filter((a) => a.type === 'aws:cloudformation:stack')
-    .map((a) => a.properties.templateFile)
-    .sort()
-    .map((file) => {
+    .sort((a, b) => a.properties.templateFile.localeCompare(b.properties.templateFile))
+    .map((a) => {
+      const file = a.properties.templateFile;
       const templatePath = path.join(out, file);
-      return { stack: file.replace(/\.template\.json$/, ''), file: templatePath, template: JSON.parse(fs.readFileSync(templatePath, 'utf8')) };
+      const region = /^aws:\/\/[^/]+\/([a-z0-9-]+)$/.exec(a.environment ?? '')?.[1];
+      return { stack: file.replace(/\.template\.json$/, ''), file: templatePath, region: region === 'unknown-region' ? undefined : region, template: JSON.parse(fs.readFileSync(templatePath, 'utf8')) };
     });
   if (stacks.length === 0) throw new Error(`no stacks in ${out}/manifest.json: synthesize first`);
   const { enforced } = readEnforcedControls(path.resolve(root, options.controls));
