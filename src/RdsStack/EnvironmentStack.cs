@@ -187,7 +187,7 @@ public sealed class EnvironmentStack : Stack
             {
                 ControlTowerAcknowledgement.Add(
                     logGroup,
-                    $"Logs are kept {settings.LogRetentionDays} days by the '{settings.Name}' preset, a non-production environment: its flow logs and PostgreSQL logs serve debugging, not audit, and CloudWatch Logs bills storage per GB-month for every day kept. The production preset keeps {EnvironmentPresets.Prod.LogRetentionDays} days.",
+                    $"Logs are kept {settings.LogRetentionDays} days by the '{settings.Name}' preset, a non-production environment, to limit CloudWatch Logs storage cost (billed per GB-month for every day kept); there they serve troubleshooting. The production preset keeps {EnvironmentPresets.Prod.LogRetentionDays} days.",
                     "CT.CLOUDWATCH.PR.2");
             }
         }
@@ -208,7 +208,7 @@ public sealed class EnvironmentStack : Stack
     private void AcknowledgeFindingsFixedElsewhere()
     {
         // replaced by #9 fix at merge: the key policy gains the statement that limits kms:CreateGrant to AWS services.
-        ControlTowerAcknowledgement.Add(Key.Key, "The key policy is CDK's default (kms:* for this account, delegated to IAM) plus CloudWatch Logs, with no statement that denies kms:CreateGrant to callers other than AWS services. No IAM policy in this stack allows kms:CreateGrant; only the account's own administrators could create a grant.", "CT.KMS.PR.3");
+        ControlTowerAcknowledgement.Add(Key.Key, "The key policy is CDK's default (kms:* for this account, delegated to IAM) plus CloudWatch Logs, with no statement that denies kms:CreateGrant to callers other than AWS services. No IAM policy in this stack allows kms:CreateGrant; only identities of this account whose own IAM policies allow it could create a grant.", "CT.KMS.PR.3");
         if (Bastion is null)
         {
             return;
