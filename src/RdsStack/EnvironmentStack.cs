@@ -196,7 +196,7 @@ public sealed class EnvironmentStack : Stack
         {
             ControlTowerAcknowledgement.Add(
                 Bastion.Instance,
-                "The bastion is a burstable t3/t4g instance, none of which encrypts traffic between instances in hardware (CT.EC2.PR.19 lists only Nitro types such as c6i or m6i, several times the price). Everything it carries is already encrypted end to end: SSH from the operator, and TLS into the database (rds.force_ssl=1).",
+                "The bastion is a burstable t4g, t3 or t3a instance (the only types BastionHost accepts), none of which encrypts traffic between instances in hardware (CT.EC2.PR.19 lists only Nitro types such as c6i or m6i, several times the price). Everything it carries is already encrypted end to end: SSH from the operator, and TLS into the database (rds.force_ssl=1).",
                 "CT.EC2.PR.19");
         }
     }
