@@ -3,80 +3,24 @@
 // results, so the report can never drift from what would be deployed.
 const access = require('./sections/access');
 
-/** Renders CloudFormation intrinsics readably: Ref X -> X, GetAtt X.A -> X.A, Join -> joined text. */
-function show(value) {
-  if (value === undefined || value === null) return '';
-  if (typeof value !== 'object') return String(value);
-  if (Array.isArray(value)) return value.map(show).join(', ');
-  if ('Ref' in value) return value.Ref.startsWith('AWS::') ? `\${${value.Ref}}` : value.Ref;
-  if ('Fn::GetAtt' in value) return value['Fn::GetAtt'].join('.');
-  if ('Fn::Join' in value) return value['Fn::Join'][1].map(show).join(value['Fn::Join'][0]);
-  if ('Fn::Sub' in value) return typeof value['Fn::Sub'] === 'string' ? value['Fn::Sub'] : value['Fn::Sub'][0];
-  if ('Fn::Select' in value) return `${show(value['Fn::Select'][1])}[${value['Fn::Select'][0]}]`;
-  if ('Fn::Split' in value) return `split(${value['Fn::Split'][0]}, ${show(value['Fn::Split'][1])})`;
-  return JSON.stringify(value);
-}
-
-const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const target = (value) => (value && typeof value === 'object' && ('Ref' in value || 'Fn::GetAtt' in value))
-  ? ('Ref' in value ? value.Ref : value['Fn::GetAtt'][0]) : undefined;
-
-function table(headers, rows) {
-  if (rows.length === 0) return '_None._\n';
-  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n') + '\n';
-}
-
-function ports(rule) {
-  if (rule.IpProtocol === '-1') return 'all traffic';
-  const from = show(rule.FromPort);
-  const to = show(rule.ToPort);
-  return `${rule.IpProtocol} ${from === to ? from : `${from}-${to}`}`;
-}
-
-function peer(rule, direction) {
-  const cidr = rule.CidrIp ?? rule.CidrIpv6;
-  if (cidr !== undefined) return show(cidr);
-  const group = direction === 'ingress' ? rule.SourceSecurityGroupId : rule.DestinationSecurityGroupId;
-  if (group !== undefined) return `security group ${target(group) ?? show(group)}`;
-  return show(rule.SourcePrefixListId ?? rule.DestinationPrefixListId ?? '?');
-}
-
-function securityGroupRules(resources) {
-  const rules = [];
-  for (const [id, r] of Object.entries(resources)) {
-    const p = r.Properties ?? {};
-    if (r.Type === 'AWS::EC2::SecurityGroup') {
-      for (const rule of p.SecurityGroupIngress ?? []) rules.push({ group: id, direction: 'ingress', rule });
-      for (const rule of p.SecurityGroupEgress ?? []) rules.push({ group: id, direction: 'egress', rule });
-    }
-    if (r.Type === 'AWS::EC2::SecurityGroupIngress') rules.push({ group: target(p.GroupId) ?? show(p.GroupId), direction: 'ingress', rule: p });
-    if (r.Type === 'AWS::EC2::SecurityGroupEgress') rules.push({ group: target(p.GroupId) ?? show(p.GroupId), direction: 'egress', rule: p });
-  }
-  return rules;
-}
-
-function statementsOf(document) {
-  return (document?.Statement ?? []).map((s) => ({
-    effect: s.Effect,
-    principal: s.Principal ? show(s.Principal.AWS ?? s.Principal.Service ?? s.Principal) : '',
-    actions: [].concat(s.Action ?? []).join(', '),
-    resources: [].concat(s.Resource ?? []).map(show).join(', '),
-    condition: s.Condition
-      ? Object.entries(s.Condition).flatMap(([operator, tests]) => Object.entries(tests).map(([key, value]) => `${operator} ${key} = ${show(value)}`)).join('; ')
-      : '',
-  }));
-}
+const { show, target, table, ports, peer, securityGroupRules, statementsOf } = require('./template-helpers');
+const controlTowerSection = require('./sections/control-tower');
+const validationSection = require('./sections/validation');
+const reachSection = require('./sections/reach');
+const policiesSection = require('./sections/policies');
 
 /**
  * @param {object} template the synthesized template
  * @param {{stack:string, packs:string[], findings:object[], acknowledged:object[], errors:object[], compliant:number}} nag
+ * @param {{controlTower: object, schema: object, cfnLint: object}} extras the other checks' results for this stack,
+ *   handed to each section module (review/sections/<name>.js: render(stackName, template, extras) -> Markdown)
  */
-function buildReport(template, nag) {
+function buildReport(template, nag, extras) {
   const resources = template.Resources ?? {};
   const byType = (type) => Object.entries(resources).filter(([, r]) => r.Type === type);
   const out = [];
   out.push(`# Security review: ${nag.stack}`, '');
-  out.push(`Generated from \`${nag.stack}.template.json\` and the cdk-nag rule packs (${nag.packs.join(', ')}). Do not edit: run \`npm run review\`.`, '');
+  out.push(`Generated from \`${nag.stack}.template.json\` by the cdk-nag rule packs (${nag.packs.join(', ')}), the Control Tower proactive controls, the CloudFormation registry schemas and cfn-lint. Do not edit: run \`npm run review\`.`, '');
   if (template.Description) out.push(`> ${template.Description}`, '');
 
   out.push('## Rule packs', '');
@@ -87,6 +31,9 @@ function buildReport(template, nag) {
   if (nag.errors.length > 0) {
     out.push('### Rule errors', '', table(['Rule', 'Resource', 'Error'], nag.errors.map((e) => [e.rule, e.resource, e.message])));
   }
+
+  out.push(controlTowerSection.render(nag.stack, template, extras));
+  out.push(validationSection.render(nag.stack, template, extras));
 
   const sgRules = securityGroupRules(resources);
   const groupDescription = (id) => resources[id]?.Properties?.GroupDescription ?? '';
@@ -109,6 +56,8 @@ function buildReport(template, nag) {
   out.push('## Security-group rules', '');
   out.push(table(['Security group', 'Direction', 'Ports', 'Peer', 'Description'],
     sgRules.map((r) => [`${r.group} (${groupDescription(r.group)})`, r.direction, ports(r.rule), peer(r.rule, r.direction), r.rule.Description ?? ''])));
+
+  out.push(reachSection.render(nag.stack, template, extras));
 
   out.push('## Data stores and encryption', '');
   const stores = [];
@@ -133,6 +82,8 @@ function buildReport(template, nag) {
   out.push(table(['Resource', 'Data', 'Encryption key'], stores));
   const keys = byType('AWS::KMS::Key').map(([id, k]) => [id, k.Properties?.EnableKeyRotation ? 'on' : 'OFF', k.DeletionPolicy ?? 'Delete', k.Properties?.PendingWindowInDays ?? 30]);
   out.push('### KMS keys', '', table(['Key', 'Annual rotation', 'Deletion policy', 'Pending window (days)'], keys));
+
+  out.push(policiesSection.render(nag.stack, template, extras));
 
   out.push('## Lambda functions', '');
   out.push(table(['Function', 'Runtime', 'Purpose'], byType('AWS::Lambda::Function').map(([id, f]) => [id, f.Properties?.Runtime ?? '(container)', f.Properties?.Description ?? ''])));
@@ -168,42 +119,59 @@ function buildReport(template, nag) {
     }
     out.push(table(['Effect', 'Actions', 'Resources', 'Condition'], inline.map((s) => [s.effect, s.actions, s.resources, s.condition])));
   }
-  for (const [id, key] of byType('AWS::KMS::Key')) {
-    out.push(`### Key policy of ${id}`, '', table(['Effect', 'Principal', 'Actions', 'Resources', 'Condition'], statementsOf(key.Properties?.KeyPolicy).map((s) => [s.effect, s.principal, s.actions, s.resources, s.condition])));
-  }
+  out.push('Key policies and the secret\'s resource policy: see Policies.', '');
 
   out.push(access.render(nag.stack, template, {}));
   out.push(require('./sections/governance').render(nag.stack, template, {}));
   out.push(require('./sections/operations').render(nag.stack, template), '');
 
-  out.push('## Acknowledged rules', '');
+  out.push('## Acknowledged rules (cdk-nag)', '');
   out.push('Each acknowledgement is written from C# into the resource\'s template metadata (`cdk_nag.rules_to_suppress`).', '');
   out.push(table(['Rule', 'Resource', 'Reason'], nag.acknowledged.map((a) => [a.rule, `${a.resource} (${a.type})`, a.reason])));
   return out.join('\n');
 }
 
-/** The README summary: acknowledgement counts per stack and what each acknowledgement is for. */
+/** Groups acknowledgements by reason: one row per reason with its ids, resources and stacks. */
+function byReason(entries) {
+  const groups = new Map();
+  for (const { stack, id, resource, reason } of entries) {
+    if (!groups.has(reason)) groups.set(reason, { ids: new Set(), resources: new Set(), stacks: new Set() });
+    const g = groups.get(reason);
+    g.ids.add(id);
+    // An instance whose user data causes replacement carries a 16-hex-digit digest of it in its logical id; the
+    // summary shows the stable part, so it does not change with every operator list or sandbox name.
+    g.resources.add(resource.replace(/^(.+[0-9A-F]{8})[0-9a-f]{16}$/, '$1*'));
+    g.stacks.add(stack.replace(/^RdsStack-/, ''));
+  }
+  return [...groups.entries()]
+    .map(([reason, g]) => [[...g.ids].sort().join(', '), [...g.resources].sort().join(', '), [...g.stacks].sort().join(', '), reason])
+    .sort((a, b) => a[0].localeCompare(b[0]) || a[2].localeCompare(b[2]) || a[3].localeCompare(b[3]));
+}
+
+/**
+ * The README summary: per stack, the outcome of every rule set, then what each acknowledgement is for.
+ * @param {{nag: object, controlTower: object, schema: object, cfnLint: object}[]} results one per stack
+ */
 function buildSummary(results) {
   const out = [];
-  out.push(table(['Stack', 'Unacknowledged findings', 'Rule errors', 'Acknowledged', 'Compliant checks'],
-    results.map((r) => [r.stack, r.findings.length, r.errors.length, r.acknowledged.length, r.compliant])));
-  // One row per distinct reason: what it is for, which rules it answers, on which resources and stacks.
-  const groups = new Map();
-  for (const r of results) {
-    for (const a of r.acknowledged) {
-      if (!groups.has(a.reason)) groups.set(a.reason, { rules: new Set(), resources: new Set(), stacks: new Set() });
-      const g = groups.get(a.reason);
-      g.rules.add(a.rule);
-      // An instance whose user data causes replacement carries a 16-hex-digit digest of it in its logical id; the
-      // summary shows the stable part, so it does not change with every operator list or sandbox name.
-      g.resources.add(a.resource.replace(/^(.+[0-9A-F]{8})[0-9a-f]{16}$/, '$1*'));
-      g.stacks.add(r.stack.replace(/^RdsStack-/, ''));
-    }
+  out.push(table(['Stack', 'cdk-nag: unacknowledged / rule errors / acknowledged / compliant', 'Control Tower: met / acknowledged / unacknowledged / enforced failing', 'Schema: violations / resources', 'cfn-lint: errors / warnings'],
+    results.map(({ nag, controlTower: ct, schema, cfnLint }) => [
+      nag.stack,
+      `${nag.findings.length} / ${nag.errors.length} / ${nag.acknowledged.length} / ${nag.compliant}`,
+      `${ct.met.length} / ${ct.acknowledgedControls.length} / ${ct.findings.length} / ${ct.enforcedViolations.length}`,
+      `${schema.violations.length} / ${schema.resources}`,
+      cfnLint.installed ? `${cfnLint.errors.length} / ${cfnLint.warnings.length}` : 'not installed',
+    ])));
+  const ct = results[0]?.controlTower;
+  if (ct) {
+    out.push('', `Control Tower: ${ct.controlsEvaluated} proactive controls evaluated per stack; "met" counts the controls that apply to the stack and pass, "acknowledged" the controls that fail on some resource and carry a reason there. Enforced controls (\`config/controls.json\`): ${results[0].enforced?.length ? results[0].enforced.join(', ') : 'none'}.`);
   }
-  const rows = [...groups.entries()]
-    .map(([reason, g]) => [[...g.rules].sort().join(', '), [...g.resources].sort().join(', '), [...g.stacks].sort().join(', '), reason])
-    .sort((a, b) => a[0].localeCompare(b[0]) || a[2].localeCompare(b[2]));
-  out.push('', table(['Rules', 'Resources', 'Stacks', 'Reason'], rows));
+  out.push('', '### cdk-nag acknowledgements', '');
+  out.push(table(['Rules', 'Resources', 'Stacks', 'Reason'],
+    byReason(results.flatMap(({ nag }) => nag.acknowledged.map((a) => ({ stack: nag.stack, id: a.rule, resource: a.resource, reason: a.reason }))))));
+  out.push('### Control Tower acknowledgements', '');
+  out.push(table(['Controls', 'Resources', 'Stacks', 'Reason'],
+    byReason(results.flatMap(({ controlTower }) => controlTower.acknowledged.map((a) => ({ stack: controlTower.stack, id: a.control, resource: a.resource, reason: a.reason }))))));
   return out.join('\n');
 }
 

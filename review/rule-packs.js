@@ -67,3 +67,23 @@ function runRulePacks(templateFile) {
 }
 
 module.exports = { runRulePacks, PACKS };
+
+// As a worker thread: run the packs on workerData.files and post the results, so the main thread stays free to
+// collect cfn-guard and cfn-lint while cdk-nag works.
+const { isMainThread, parentPort, workerData } = require('worker_threads');
+if (!isMainThread && workerData?.rulePackFiles) {
+  parentPort.postMessage(workerData.rulePackFiles.map((file) => runRulePacks(file)));
+}
+
+/** Runs the packs on every file in a worker thread. @returns {Promise<object[]>} one result per file, in order */
+function runRulePacksInWorker(files) {
+  const { Worker } = require('worker_threads');
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(__filename, { workerData: { rulePackFiles: files } });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => { if (code !== 0) reject(new Error(`the cdk-nag worker exited with ${code}`)); });
+  });
+}
+
+module.exports.runRulePacksInWorker = runRulePacksInWorker;

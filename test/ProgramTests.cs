@@ -21,7 +21,7 @@ public sealed class ProgramTests
         return directory?.FullName ?? throw new InvalidOperationException("RdsStack.sln not found above " + AppContext.BaseDirectory);
     }
 
-    private static (int ExitCode, string Stderr, string OutDir) RunApp(Dictionary<string, string> context)
+    internal static (int ExitCode, string Stderr, string OutDir) RunApp(Dictionary<string, string> context)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         var dll = Path.Combine(RepositoryRoot(), "src", "RdsStack", "bin", configuration, "net10.0", "RdsStack.dll");

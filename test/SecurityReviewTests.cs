@@ -5,31 +5,42 @@ using Xunit;
 namespace RdsStack.Tests;
 
 /// <summary>
-/// Runs the real review command (cdk-nag v2: AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1) once
-/// over the standard app's templates.
+/// Runs the real review command once over the standard app's templates: the cdk-nag v2 packs (AwsSolutions, NIST
+/// 800-53 R5, HIPAA Security, PCI DSS 3.2.1), the Control Tower proactive controls, the registry schemas and cfn-lint.
 /// </summary>
 public sealed class ReviewRun
 {
     public ReviewRun()
     {
         var app = new StandardApp();
+        (ExitCode, Output, Error) = Run($"--no-synth --out \"{app.OutDir}\"");
+        OutDir = app.OutDir;
+        Results = StandardApp.StackNames.ToDictionary(s => s, s => JsonNode.Parse(File.ReadAllText(Path.Combine(OutDir, $"{s}.nag.json")))!.AsObject());
+    }
+
+    /// <summary>Runs <c>node review/review.js</c> with <paramref name="arguments"/> in the repository root.</summary>
+    public static (int ExitCode, string Output, string Error) Run(string arguments, string? path = null)
+    {
         var root = ProgramTests.RepositoryRoot();
         var localNode = Path.Combine(root, "node_modules", ".bin", "node");
         Assert.True(Directory.Exists(Path.Combine(root, "node_modules", "cdk-nag")), "cdk-nag is not installed: run 'npm ci' in the repository root first.");
-        var start = new ProcessStartInfo(File.Exists(localNode) ? localNode : "node", $"review/review.js --no-synth --out \"{app.OutDir}\"")
+        Assert.True(Directory.Exists(Path.Combine(root, "node_modules", "@cdklabs", "cdk-validator-cfnguard")), "@cdklabs/cdk-validator-cfnguard is not installed: run 'npm ci' in the repository root first.");
+        var start = new ProcessStartInfo(File.Exists(localNode) ? localNode : "node", $"review/review.js {arguments}")
         {
             WorkingDirectory = root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (path is not null)
+        {
+            start.Environment["PATH"] = path;
+        }
+
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
-        Output = process.StandardOutput.ReadToEnd();
+        var output = process.StandardOutput.ReadToEnd();
         Assert.True(process.WaitForExit(300_000), "the review did not finish within five minutes");
-        Error = stderr.Result;
-        ExitCode = process.ExitCode;
-        OutDir = app.OutDir;
-        Results = StandardApp.StackNames.ToDictionary(s => s, s => JsonNode.Parse(File.ReadAllText(Path.Combine(OutDir, $"{s}.nag.json")))!.AsObject());
+        return (process.ExitCode, output, stderr.Result);
     }
 
     public int ExitCode { get; }
@@ -67,7 +78,7 @@ public sealed class SecurityReviewTests
     public void The_review_command_passes_with_zero_unacknowledged_findings()
     {
         Assert.True(review.ExitCode == 0, review.Output + review.Error);
-        Assert.Contains("Rule packs: 0 unacknowledged findings.", review.Output);
+        Assert.Contains("Review: 0 unacknowledged findings, 0 schema violations, 0 cfn-lint errors.", review.Output);
     }
 
     [Theory]
@@ -130,7 +141,7 @@ public sealed class SecurityReviewTests
     public void Every_report_has_every_section_a_reviewer_needs(string stack)
     {
         var report = review.Report(stack);
-        foreach (var section in new[] { "## Rule packs", "## Internet-facing resources", "## Security-group rules", "## Data stores and encryption", "## Lambda functions", "## Secret rotation", "## Stateful resources", "## IAM", "## Access", "## Isolation and data governance", "## Acknowledged rules" })
+        foreach (var section in new[] { "## Rule packs", "## Control Tower proactive controls", "## CloudFormation validation", "## Internet-facing resources", "## Security-group rules", "## Who can reach the database", "## Data stores and encryption", "## Policies", "## Lambda functions", "## Secret rotation", "## Stateful resources", "## IAM", "## Access", "## Isolation and data governance", "## Operations", "## Acknowledged rules" })
         {
             Assert.Contains(section, report);
         }

@@ -38,6 +38,8 @@ public sealed class DatabaseBackupPlan : Construct
             AllowRestores = false,
         });
         Props = props;
+        // The database is in a backup plan now: the "not in a backup plan" acknowledgement would be untrue.
+        NagAcknowledgement.Remove(props.Database.Instance, "NIST.800.53.R5-RDSInBackupPlan", "HIPAA.Security-RDSInBackupPlan");
         AcknowledgeRules();
     }
 

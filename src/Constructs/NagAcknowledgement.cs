@@ -31,29 +31,13 @@ public static class NagAcknowledgement
         }
     }
 
-    private static void AddOne(IConstruct construct, string ruleId, string reason)
-    {
-        if (string.IsNullOrWhiteSpace(ruleId))
-        {
-            throw new ArgumentException("A cdk-nag rule id is required, e.g. 'AwsSolutions-RDS11'.", nameof(ruleId));
-        }
+    /// <summary>
+    /// Withdraws the acknowledgements of <paramref name="ruleIds"/> on <paramref name="construct"/>: for a construct
+    /// that makes them untrue (an AWS Backup plan that now covers the database withdraws its RDSInBackupPlan one).
+    /// </summary>
+    public static void Remove(IConstruct construct, params string[] ruleIds) =>
+        AcknowledgementMetadata.Remove(construct, "cdk_nag", "rules_to_suppress", ruleIds);
 
-        if (reason is null || reason.Trim().Length < MinimumReasonLength)
-        {
-            throw new ArgumentException($"The acknowledgement of {ruleId} needs a reason of at least {MinimumReasonLength} characters saying what, why it is safe and what compensates.", nameof(reason));
-        }
-
-        var resource = construct as CfnResource ?? construct.Node.DefaultChild as CfnResource
-            ?? throw new ArgumentException($"'{construct.Node.Path}' is not a CloudFormation resource and has no default child resource to carry the acknowledgement of {ruleId}.", nameof(construct));
-
-        var existing = resource.GetMetadata("cdk_nag") as IDictionary<string, object>;
-        var rules = new List<object>();
-        if (existing is not null && existing.TryGetValue("rules_to_suppress", out var previous) && previous is IEnumerable<object> list)
-        {
-            rules.AddRange(list.Where(r => r is not IDictionary<string, object> d || !Equals(d["id"], ruleId)));
-        }
-
-        rules.Add(new Dictionary<string, object> { ["id"] = ruleId, ["reason"] = reason.Trim() });
-        resource.AddMetadata("cdk_nag", new Dictionary<string, object> { ["rules_to_suppress"] = rules.ToArray() });
-    }
+    private static void AddOne(IConstruct construct, string ruleId, string reason) =>
+        AcknowledgementMetadata.Add(construct, "cdk_nag", "rules_to_suppress", ruleId, reason, "cdk-nag rule", "AwsSolutions-RDS11");
 }

@@ -207,10 +207,15 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
 
     private void AcknowledgeRules(PostgresDatabaseProps props)
     {
+        const string standardPort = "PostgreSQL keeps its standard port 5432: a different port hides nothing from anyone inside the VPC and breaks tooling defaults. Exposure is controlled instead: isolated subnets, not publicly accessible, and ingress only from named security groups.";
+        NagAcknowledgement.Add(Instance, standardPort, "AwsSolutions-RDS11");
+        ControlTowerAcknowledgement.Add(Instance, standardPort, "CT.RDS.PR.20");
         NagAcknowledgement.Add(
             Instance,
-            "PostgreSQL keeps its standard port 5432: a different port hides nothing from anyone inside the VPC and breaks tooling defaults. Exposure is controlled instead: isolated subnets, not publicly accessible, and ingress only from named security groups.",
-            "AwsSolutions-RDS11");
+            $"Not in an AWS Backup plan (none was created for it): its backups are RDS automated backups only — {props.BackupRetentionDays} day(s) of point-in-time recovery, encrypted with the database key, in the same account and region, {(props.RemovalPolicy == RemovalPolicy.DESTROY ? "no final snapshot (disposable instance)" : "a final snapshot on deletion or replacement")}. A DatabaseBackupPlan for this database withdraws this acknowledgement and adds copies in a locked vault.",
+            "NIST.800.53.R5-RDSInBackupPlan",
+            "HIPAA.Security-RDSInBackupPlan");
+        if (Instance.Node.TryFindChild("MonitoringRole") is { } monitoringRole)
         {
             NagAcknowledgement.Add(
                 MonitoringRole,

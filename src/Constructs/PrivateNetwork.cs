@@ -195,9 +195,10 @@ public sealed class PrivateNetwork : Construct
 
         if (provider?.Node.TryFindChild("Handler") is CfnResource handler)
         {
+            const string deployTimeHandler = "CDK's deploy-time handler that empties the default security group: invoked only by CloudFormation on create/update/delete of this stack, calls only the EC2 API, holds no data. A VPC placement would need NAT or endpoints for no gain; a DLQ or reserved concurrency has nothing to protect (CloudFormation reports failures).";
             NagAcknowledgement.Add(
                 handler,
-                "CDK's deploy-time handler that empties the default security group: invoked only by CloudFormation on create/update/delete of this stack, calls only the EC2 API, holds no data. A VPC placement would need NAT or endpoints for no gain; a DLQ or reserved concurrency has nothing to protect (CloudFormation reports failures).",
+                deployTimeHandler,
                 "NIST.800.53.R5-LambdaConcurrency",
                 "NIST.800.53.R5-LambdaDLQ",
                 "NIST.800.53.R5-LambdaInsideVPC",
@@ -205,6 +206,7 @@ public sealed class PrivateNetwork : Construct
                 "HIPAA.Security-LambdaDLQ",
                 "HIPAA.Security-LambdaInsideVPC",
                 "PCI.DSS.321-LambdaInsideVPC");
+            ControlTowerAcknowledgement.Add(handler, deployTimeHandler, "CT.LAMBDA.PR.3");
         }
     }
 

@@ -151,9 +151,17 @@ public sealed class EnvironmentStack : Stack
 
         AddOperations(settings, props.Operations, resourceName);
         AddWorkingHoursSchedule(settings, props.Operations);
+
+        AcknowledgeControlTowerFindings(settings);
         AddOutputs(settings, resourceName);
         LambdaRuntimeFloor.ApplyTo(this);
     }
+
+    /// <summary>CT.RDS.PR.8: Control Tower's minimum automated-backup retention, in days.</summary>
+    private const int ControlTowerMinimumBackupDays = 7;
+
+    /// <summary>CT.CLOUDWATCH.PR.2: Control Tower's minimum log-group retention, in days.</summary>
+    private const int ControlTowerMinimumLogRetentionDays = 365;
 
     /// <summary>The environment key.</summary>
     public EnvironmentKey Key { get; }
@@ -202,12 +210,14 @@ public sealed class EnvironmentStack : Stack
             : "it holds no data worth restoring";
         if (!settings.MultiAz)
         {
+            var singleAz = $"Single-AZ by the '{settings.Name}' preset, a non-production environment, to halve its cost; {recovery}. Production presets are refused at synth unless Multi-AZ.";
             NagAcknowledgement.Add(
                 Database.Instance,
-                $"Single-AZ by the '{settings.Name}' preset, a non-production environment, to halve its cost; {recovery}. Production presets are refused at synth unless Multi-AZ.",
+                singleAz,
                 "AwsSolutions-RDS3",
                 "NIST.800.53.R5-RDSMultiAZSupport",
                 "HIPAA.Security-RDSMultiAZSupport");
+            ControlTowerAcknowledgement.Add(Database.Instance, singleAz, "CT.RDS.PR.1");
         }
 
         if (settings.BackupPlan is null)
@@ -221,12 +231,65 @@ public sealed class EnvironmentStack : Stack
 
         if (!settings.DeletionProtection)
         {
+            var unprotected = $"No deletion protection by the '{settings.Name}' preset: this environment is torn down and rebuilt routinely, and its removal policy is {settings.DatabaseRemovalPolicy} ({(settings.DatabaseRemovalPolicy == RemovalPolicy.DESTROY ? "disposable data" : "a final snapshot is kept")}). Production presets are refused at synth without deletion protection.";
             NagAcknowledgement.Add(
                 Database.Instance,
-                $"No deletion protection by the '{settings.Name}' preset: this environment is torn down and rebuilt routinely, and its removal policy is {settings.DatabaseRemovalPolicy} ({(settings.DatabaseRemovalPolicy == RemovalPolicy.DESTROY ? "disposable data" : "a final snapshot is kept")}). Production presets are refused at synth without deletion protection.",
+                unprotected,
                 "AwsSolutions-RDS10",
                 "NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled",
                 "HIPAA.Security-RDSInstanceDeletionProtectionEnabled");
+            ControlTowerAcknowledgement.Add(Database.Instance, unprotected, "CT.RDS.PR.13");
+        }
+
+        if (settings.BackupRetentionDays < ControlTowerMinimumBackupDays)
+        {
+            ControlTowerAcknowledgement.Add(
+                Database.Instance,
+                $"Automated backups are on, {settings.BackupRetentionDays} day(s) by the '{settings.Name}' preset, a non-production environment whose data is rebuilt rather than restored from weeks back; backup storage beyond the instance's size is billed. Production presets are refused at synth with fewer than {EnvironmentSettings.ProductionMinimumBackupDays} days.",
+                "CT.RDS.PR.8");
+        }
+    }
+
+    /// <summary>Findings of Control Tower proactive controls that the design accepts, with the reason.</summary>
+    private void AcknowledgeControlTowerFindings(EnvironmentSettings settings)
+    {
+        if (settings.LogRetentionDays < ControlTowerMinimumLogRetentionDays)
+        {
+            var logGroups = Node.FindAll().OfType<CfnResource>().Where(r => r.CfnResourceType == "AWS::Logs::LogGroup");
+            foreach (var logGroup in logGroups)
+            {
+                ControlTowerAcknowledgement.Add(
+                    logGroup,
+                    $"Logs are kept {settings.LogRetentionDays} days by the '{settings.Name}' preset, a non-production environment, to limit CloudWatch Logs storage cost (billed per GB-month for every day kept); there they serve troubleshooting. The production preset keeps {EnvironmentPresets.Prod.LogRetentionDays} days.",
+                    "CT.CLOUDWATCH.PR.2");
+            }
+        }
+
+        if (Bastion is not null)
+        {
+            ControlTowerAcknowledgement.Add(
+                Bastion.Instance,
+                "The bastion is a burstable t4g, t3 or t3a instance (the only types BastionHost accepts), none of which encrypts traffic between instances in hardware (CT.EC2.PR.19 lists only Nitro types such as c6i or m6i, several times the price). Everything it carries is already encrypted end to end: SSH from the operator, and TLS into the database (rds.force_ssl=1).",
+                "CT.EC2.PR.19");
+        }
+    }
+
+    /// <summary>
+    /// Acknowledges CT.EC2.PR.10 on the bastion's launch template, which CDK creates in an aspect at synth time (to
+    /// require IMDSv2), so the acknowledgement is an aspect too.
+    /// </summary>
+    private sealed class LaunchTemplateMonitoringAcknowledgement : Amazon.JSII.Runtime.Deputy.DeputyBase, IAspect
+    {
+        private readonly string reason;
+
+        public LaunchTemplateMonitoringAcknowledgement(string reason) => this.reason = reason;
+
+        public void Visit(IConstruct node)
+        {
+            if (node is Amazon.CDK.AWS.EC2.CfnLaunchTemplate launchTemplate)
+            {
+                ControlTowerAcknowledgement.Add(launchTemplate, reason, "CT.EC2.PR.10");
+            }
         }
     }
 
@@ -347,11 +410,10 @@ public sealed class EnvironmentStack : Stack
             return;
         }
 
-        NagAcknowledgement.Add(
-            Bastion.Instance,
-            $"No detailed monitoring by the '{settings.Name}' preset: the bastion only forwards SSH and Session Manager sessions, nobody reads its 1-minute graphs, and detailed monitoring costs $2.10 a month. Basic 5-minute EC2 metrics remain, and EC2 status checks are published every minute free of charge either way{(settings.AlarmsEnabled ? " (the status-check alarm reads them)" : string.Empty)}.",
-            "AwsSolutions-EC28",
-            "HIPAA.Security-EC2InstanceDetailedMonitoringEnabled");
+        var reason = $"No detailed monitoring by the '{settings.Name}' preset: the bastion only forwards SSH and Session Manager sessions, nobody reads its 1-minute graphs, and detailed monitoring costs $2.10 a month. Basic 5-minute EC2 metrics remain, and EC2 status checks are published every minute free of charge either way{(settings.AlarmsEnabled ? " (the status-check alarm reads them)" : string.Empty)}.";
+        NagAcknowledgement.Add(Bastion.Instance, reason, "AwsSolutions-EC28", "HIPAA.Security-EC2InstanceDetailedMonitoringEnabled");
+        ControlTowerAcknowledgement.Add(Bastion.Instance, reason, "CT.EC2.PR.13");
+        Aspects.Of(Bastion.Instance).Add(new LaunchTemplateMonitoringAcknowledgement(reason));
     }
 
     private void AddOutputs(EnvironmentSettings settings, string resourceName)

@@ -1,10 +1,14 @@
 using Amazon.CDK;
+using RdsStack.Library;
 
 namespace RdsStack.App;
 
 /// <summary>Composes the environment stacks of the app: dev, staging, prod and, when asked for, one sandbox.</summary>
 public static class RdsStackApp
 {
+    /// <summary>The configuration directory when the <c>configDir</c> context key is not given.</summary>
+    public const string DefaultConfigDir = "config";
+
     /// <summary>The prefix of every stack name.</summary>
     public const string StackPrefix = "RdsStack";
 
@@ -44,6 +48,12 @@ public static class RdsStackApp
         if (deployment.Sandbox is { } sandbox)
         {
             environments.Add((placed[EnvironmentPresets.Sandbox.Name], sandbox));
+        }
+
+        var controls = ControlsConfiguration.Load(deployment.ConfigDirectory);
+        if (controls.EnforcedControls.Count > 0 && app.Node.TryGetContext(ControlTowerAcknowledgement.EnforcedControlsContextKey) is null)
+        {
+            app.Node.SetContext(ControlTowerAcknowledgement.EnforcedControlsContextKey, controls.EnforcedControls.ToArray());
         }
 
         var operations = OperationsConfig.Load(deployment.ConfigDirectory, EnvironmentNames);
