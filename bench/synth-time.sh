@@ -5,7 +5,8 @@
 #      build still fails with its compiler error on stderr
 #   3. `npx cdk synth` of every environment plus a sandbox, warm, N times (default 3)
 #   4. quick start line 2: `npm test` (wall clock)
-# then prints a summary. Usage: npm run bench [-- N] ; BENCH_SKIP_TESTS=1 skips step 4.
+# then prints a summary with the machine's load average: wall clock grows with whatever else runs there.
+# Usage: npm run bench [-- N] ; BENCH_SKIP_TESTS=1 skips step 4.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -70,5 +71,5 @@ echo
 echo "== summary ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end)"
 echo "quick start (npm ci && npx cdk synth, fresh clone, warm caches): ${quick_start} ms"
 echo "npx cdk synth, 4 stacks, warm (mean of $runs):                    ${synth_mean} ms"
-echo "npm test:                                                        ${npm_test}"
+echo "npm test (fresh clone: includes the Debug build):                ${npm_test}"
 echo "clean output: cdk ls = stack names only; cdk synth <stack> = YAML; broken build = error on stderr"

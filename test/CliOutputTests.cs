@@ -103,4 +103,17 @@ public sealed class CliOutputTests : IClassFixture<CliRun>
         Assert.DoesNotMatch(@"\.js:\d+:\d+", stderr);
         Assert.DoesNotContain("warning-annotation", stderr);
     }
+
+    [Fact]
+    public void Every_warning_the_library_can_give_is_explained_in_the_readme()
+    {
+        var readme = File.ReadAllText(Path.Combine(ProgramTests.RepositoryRoot(), "README.md"));
+        var ids = typeof(Library.BastionHost).Assembly.GetExportedTypes()
+            .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+            .Where(f => f.IsLiteral && f.Name.EndsWith("Warning", StringComparison.Ordinal))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .ToList();
+        Assert.NotEmpty(ids);
+        Assert.All(ids, id => Assert.Contains($"| `{id}` |", readme));
+    }
 }

@@ -87,12 +87,15 @@ public sealed class PackedLibrary : IDisposable
 
     public void Dispose()
     {
-        // The per-run version in NuGet's global cache is of no use to anyone after this run.
+        // The per-run version in NuGet's global cache is of no use to anyone after this run, nor is the work folder.
         var cached = Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"), "rdsstack.library", Version.ToLowerInvariant());
         if (Directory.Exists(cached))
         {
             Directory.Delete(cached, recursive: true);
         }
+
+        // The consumer's build output holds its own copy of Amazon.CDK.Lib (tens of MB).
+        Directory.Delete(WorkDir, recursive: true);
     }
 
     private static (int ExitCode, string Output) Run(string directory, string file, string arguments, IDictionary<string, string>? environment = null)
