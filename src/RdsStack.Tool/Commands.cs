@@ -25,8 +25,9 @@ public static class Commands
     /// <summary>Prints an error for a person: no stack trace, the message as written.</summary>
     public static void Error(string message)
     {
-        Ui.Markup("[red]rdsstack:[/] ");
-        Ui.WriteLine(message);
+        // Written as is (no wrapping at 80 columns when redirected), so a log or a script sees whole lines.
+        var prefix = Console.IsErrorRedirected ? "rdsstack: " : "\u001b[31mrdsstack:\u001b[0m ";
+        Console.Error.WriteLine(prefix + message);
     }
 
     /// <summary><c>rdsstack connect</c>.</summary>
@@ -68,7 +69,7 @@ public static class Commands
 
                 if (verbose)
                 {
-                    Ui.WriteLine($"timing: tunnel up {tunnelUp.TotalMilliseconds:0} ms, first query answered {firstResult.TotalMilliseconds:0} ms after start ({(firstResult - tunnelUp).TotalMilliseconds:0} ms from tunnel up)", new Style(Color.Grey));
+                    Console.Error.WriteLine($"timing: tunnel up {tunnelUp.TotalMilliseconds:0} ms, first query answered {firstResult.TotalMilliseconds:0} ms after start ({(firstResult - tunnelUp).TotalMilliseconds:0} ms from tunnel up)");
                 }
 
                 return 0;
@@ -165,8 +166,11 @@ public static class Commands
             ? value
             : throw new ToolException($"--password-from-env {variable}: the variable is not set.");
 
+    /// <summary>A step with a spinner on an interactive terminal; silent when stderr is redirected (scripts, CI).</summary>
     private static async Task<T> Step<T>(string description, Func<Task<T>> action) =>
-        await Ui.Status().Spinner(Spinner.Known.Dots).StartAsync(description + "…", _ => action());
+        Console.IsErrorRedirected
+            ? await action()
+            : await Ui.Status().Spinner(Spinner.Known.Dots).StartAsync(description + "…", _ => action());
 
     private static IDisposable IgnoreInterrupts()
     {

@@ -1,3 +1,6 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Amazon.CDK.AWS.EC2;
 using Constructs;
@@ -106,6 +109,7 @@ public sealed class EnvironmentStack : Stack
         }
 
         AddOutputs(settings, resourceName);
+        PublishConnectionFacts(settings);
         Aspects.Of(this).Add(new LambdaRuntimeFloor());
     }
 
@@ -123,6 +127,9 @@ public sealed class EnvironmentStack : Stack
 
     /// <summary>The bastion, when the preset has one.</summary>
     public BastionHost? Bastion { get; }
+
+    /// <summary>The SSM String parameter with this environment's connection facts (read by <c>rdsstack connect</c>).</summary>
+    public Amazon.CDK.AWS.SSM.StringParameter ConnectionFacts { get; private set; } = null!;
 
     /// <summary>The preset's zones: no availability-zone lookup even when the account is known.</summary>
     public override string[] AvailabilityZones => availabilityZones;
@@ -156,6 +163,57 @@ public sealed class EnvironmentStack : Stack
                 "HIPAA.Security-RDSInstanceDeletionProtectionEnabled");
         }
     }
+
+    /// <summary>
+    /// Publishes what a client needs to reach the database as one SSM String parameter,
+    /// <c>/rdsstack/&lt;stack name&gt;/connection</c>, whose JSON value the <c>rdsstack</c> tool reads (the tool cannot
+    /// use CloudFormation, RDS or Secrets Manager SDKs here). Nothing secret is in it: names, addresses and ARNs.
+    /// The bastion's host keys live in their own parameter (written by the bastion at boot), referenced by name.
+    /// </summary>
+    private void PublishConnectionFacts(EnvironmentSettings settings)
+    {
+        var bastion = Bastion is null
+            ? null
+            : new JsonObject
+            {
+                ["instanceId"] = Bastion.Instance.InstanceId,
+                ["publicDnsName"] = Bastion.PublicDnsName,
+                ["publicIp"] = Bastion.PublicIp,
+                ["sshPort"] = 22,
+                ["hostKeysParameter"] = $"/rdsstack/{StackName}/bastion/host-keys",
+                ["generatedKeyParameter"] = Bastion.PrivateKeyParameterName,
+                ["generatedKeyUser"] = Bastion.HasGeneratedKey ? "ec2-user" : null,
+            };
+        var facts = new JsonObject
+        {
+            ["stackName"] = StackName,
+            ["environment"] = settings.Name,
+            ["region"] = settings.Region,
+            ["database"] = new JsonObject
+            {
+                ["endpoint"] = Database.EndpointAddress,
+                ["port"] = PostgresDefaults.Port,
+                ["name"] = Database.Props.DatabaseName,
+                ["masterUsername"] = Database.Props.MasterUsername,
+                ["secretArn"] = Database.SecretArn,
+                ["resourceId"] = Database.Instance.InstanceResourceId,
+            },
+            ["bastion"] = bastion,
+        };
+
+        // Deploy-time values (endpoint, ids, ARNs) are string tokens inside the JSON text; CDK turns the text into
+        // an Fn::Join. None of them contains a character JSON would escape.
+        ConnectionFacts = new Amazon.CDK.AWS.SSM.StringParameter(this, "ConnectionFacts", new Amazon.CDK.AWS.SSM.StringParameterProps
+        {
+            ParameterName = ConnectionFactsParameterName(StackName),
+            Description = "rdsstack connection facts: database endpoint, port, name, master user and secret ARN; bastion address and host-keys parameter",
+            StringValue = facts.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }),
+            Tier = Amazon.CDK.AWS.SSM.ParameterTier.STANDARD,
+        });
+    }
+
+    /// <summary>The name of a stack's connection-facts parameter.</summary>
+    public static string ConnectionFactsParameterName(string stackName) => $"/rdsstack/{stackName}/connection";
 
     private void AddOutputs(EnvironmentSettings settings, string resourceName)
     {
