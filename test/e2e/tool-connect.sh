@@ -170,13 +170,14 @@ out=$(echo "select 'psql as ' || current_user || ' ' || (select ssl from pg_stat
 grep -q "psql as $erin t" <<<"$out" && ok "--psql starts psql through the tunnel with verify-full" || fail "psql mode: $out"
 
 # --print keeps the tunnel open for another client until Ctrl-C, then leaves nothing running.
-# (job control on: a background job of a script would otherwise start with SIGINT ignored)
+# (job control on: its own process group, which gets the SIGINT as a terminal's Ctrl-C would; a background job of a
+# script would otherwise start with SIGINT ignored)
 set -m; connect --user "$erin" --print > "$work/print" 2>"$work/print.err" & print_pid=$!; set +m
 for _ in $(seq 1 100); do grep -q '^# or: psql' "$work/print" 2>/dev/null && break; sleep 0.2; done
 port=$(sed -nE "s/^export PGPORT='([0-9]+)'/\1/p" "$work/print")
 out=$(PGPASSWORD=$erin_password psql "host=$endpoint hostaddr=127.0.0.1 port=$port dbname=app user=$erin sslmode=verify-full sslrootcert=$work/ca.pem" -tAc "select current_user" 2>&1) || true
 [ "$out" = "$erin" ] && ok "--print: another client connects with the printed settings (port $port, verify-full)" || fail "--print: $out $(cat "$work/print" "$work/print.err")"
-kill -INT "$print_pid"; status=0; wait "$print_pid" || status=$?; print_pid=""
+kill -INT -- "-$print_pid"; status=0; wait "$print_pid" || status=$?; print_pid=""
 if [ "$status" = 0 ] && ! (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && [ -z "$(pgrep -f "RdsStack.Tool.dll connect" || true)" ]; then
   ok "Ctrl-C closes the tunnel: the tool exits 0, port $port is closed, no tool process is left"
 else fail "after Ctrl-C: exit $status, port $port still open or a process left"; fi
