@@ -71,14 +71,15 @@ public sealed class EnvironmentAccess : IDisposable
             return new EnvironmentAccess(options, facts);
         }
 
-        var access = new EnvironmentAccess(options, null!);
-        var parameters = await access.ParametersAsync(cancellationToken);
-        return new EnvironmentAccess(options, await parameters.ReadFactsAsync(options.StackName, cancellationToken)) { session = access.session, store = access.store };
+        var session = await AwsSession.ResolveAsync(options.Region, cancellationToken);
+        var store = NewParameterStore(session);
+        var published = await store.ReadFactsAsync(options.StackName, cancellationToken);
+        return new EnvironmentAccess(options, published) { session = session, store = store };
     }
 
     /// <summary>The AWS session, resolved on first use (an offline facts file with a test password never needs one).</summary>
     public async Task<AwsSession> SessionAsync(CancellationToken cancellationToken) =>
-        session ??= await AwsSession.ResolveAsync(Options.Region ?? Facts?.Region, cancellationToken);
+        session ??= await AwsSession.ResolveAsync(Options.Region ?? Facts.Region, cancellationToken);
 
     /// <summary>Opens the tunnel: host keys, SSH key, connect, forward.</summary>
     public async Task<SshTunnel> OpenTunnelAsync(CancellationToken cancellationToken)
@@ -130,12 +131,9 @@ public sealed class EnvironmentAccess : IDisposable
 
     private async Task<ParameterStore> ParametersAsync(CancellationToken cancellationToken)
     {
-        if (store is null)
-        {
-            var aws = await SessionAsync(cancellationToken);
-            store = new ParameterStore(new AmazonSimpleSystemsManagementClient(aws.SdkCredentials, aws.Region), aws.Profile);
-        }
-
-        return store;
+        return store ??= NewParameterStore(await SessionAsync(cancellationToken));
     }
+
+    private static ParameterStore NewParameterStore(AwsSession session) =>
+        new(new AmazonSimpleSystemsManagementClient(session.SdkCredentials, session.Region), session.Profile);
 }
