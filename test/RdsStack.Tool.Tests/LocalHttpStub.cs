@@ -6,15 +6,28 @@ namespace RdsStack.Tool.Tests;
 /// <summary>A one-route HTTP server on 127.0.0.1 that records the requests it gets and answers with a fixed response.</summary>
 internal sealed class LocalHttpStub : IDisposable
 {
-    private readonly HttpListener listener = new();
+    private HttpListener listener = new();
     private readonly Task loop;
 
     public LocalHttpStub(Func<Request, (int Status, string ContentType, string Body)> respond)
     {
-        var port = FreePort();
-        Url = new Uri($"http://127.0.0.1:{port}/");
-        listener.Prefixes.Add(Url.ToString());
-        listener.Start();
+        // A free port can be taken by another process between the probe and Start: try a few.
+        for (var attempt = 1; ; attempt++)
+        {
+            Url = new Uri($"http://127.0.0.1:{FreePort()}/");
+            listener.Prefixes.Add(Url.ToString());
+            try
+            {
+                listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close();
+                listener = new HttpListener();
+            }
+        }
+
         loop = Task.Run(async () =>
         {
             while (listener.IsListening)
@@ -49,7 +62,7 @@ internal sealed class LocalHttpStub : IDisposable
         });
     }
 
-    public Uri Url { get; }
+    public Uri Url { get; private set; } = null!;
 
     public List<Request> Requests { get; } = new();
 
