@@ -13,7 +13,8 @@ fail() { failed=$((failed+1)); echo "not ok - $*"; }
 dotnet pack "$repo/src/RdsStack.Tool" -c Release -o "$work/packages" -v q -nologo >/dev/null
 package=$(ls "$work/packages"/RdsStack.Tool.*.nupkg)
 ok "dotnet pack: $(basename "$package")"
-unzip -l "$package" | grep -q "tools/net10.0/any/DotnetToolSettings.xml" && ok "the package is a dotnet tool" || fail "no DotnetToolSettings.xml in the package"
+# (file names in a zip directory are plain text: no unzip needed)
+grep -aq "tools/net10.0/any/DotnetToolSettings.xml" "$package" && ok "the package is a dotnet tool" || fail "no DotnetToolSettings.xml in the package"
 
 mkdir "$work/fresh"
 cd "$work/fresh"
