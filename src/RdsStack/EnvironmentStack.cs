@@ -1,3 +1,6 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Amazon.CDK.AWS.EC2;
 using Constructs;
@@ -145,7 +148,7 @@ public sealed class EnvironmentStack : Stack
         {
             Database = Database,
             Bastion = Bastion,
-            ReadableParameterNames = new[] { ConnectionParameterName(id) },
+            ReadableParameterNames = new[] { ConnectionFactsParameterName(id) },
             ExcludedDatabaseUsers = new[] { Database.Props.MasterUsername, settings.AppDatabaseUser },
         });
 
@@ -154,6 +157,7 @@ public sealed class EnvironmentStack : Stack
 
         AcknowledgeControlTowerFindings(settings);
         AddOutputs(settings, resourceName);
+        PublishConnectionFacts(settings);
         LambdaRuntimeFloor.ApplyTo(this);
     }
 
@@ -178,9 +182,6 @@ public sealed class EnvironmentStack : Stack
     /// <summary>The operator policy: what a person needs to reach this environment's database as themselves.</summary>
     public OperatorPolicy Operators { get; }
 
-    /// <summary>The SSM parameter with a stack's connection facts (written by the stack, read by the rdsstack tool).</summary>
-    public static string ConnectionParameterName(string stackName) => $"/rdsstack/{stackName}/connection";
-
     /// <summary>The AWS Backup plan of the database, when the preset has one.</summary>
     public DatabaseBackupPlan? Backup { get; }
 
@@ -195,6 +196,9 @@ public sealed class EnvironmentStack : Stack
 
     /// <summary>The stop/start schedule, when the preset stops outside working hours.</summary>
     public WorkingHoursSchedule? WorkingHours { get; private set; }
+
+    /// <summary>The SSM String parameter with this environment's connection facts (read by <c>rdsstack connect</c>).</summary>
+    public Amazon.CDK.AWS.SSM.StringParameter ConnectionFacts { get; private set; } = null!;
 
     /// <summary>The preset's zones: no availability-zone lookup even when the account is known.</summary>
     public override string[] AvailabilityZones => availabilityZones;
@@ -415,6 +419,57 @@ public sealed class EnvironmentStack : Stack
         ControlTowerAcknowledgement.Add(Bastion.Instance, reason, "CT.EC2.PR.13");
         Aspects.Of(Bastion.Instance).Add(new LaunchTemplateMonitoringAcknowledgement(reason));
     }
+
+    /// <summary>
+    /// Publishes what a client needs to reach the database as one SSM String parameter,
+    /// <c>/rdsstack/&lt;stack name&gt;/connection</c>, whose JSON value the <c>rdsstack</c> tool reads (the tool cannot
+    /// use CloudFormation, RDS or Secrets Manager SDKs here). Nothing secret is in it: names, addresses and ARNs.
+    /// The bastion's host keys live in their own parameter (written by the bastion at boot), referenced by name.
+    /// </summary>
+    private void PublishConnectionFacts(EnvironmentSettings settings)
+    {
+        var bastion = Bastion is null
+            ? null
+            : new JsonObject
+            {
+                ["instanceId"] = Bastion.Instance.InstanceId,
+                ["publicDnsName"] = Bastion.PublicDnsName,
+                ["publicIp"] = Bastion.PublicIp,
+                ["sshPort"] = 22,
+                ["hostKeysParameter"] = Bastion.HostKeysParameterName,
+                ["generatedKeyParameter"] = Bastion.PrivateKeyParameterName,
+                ["generatedKeyUser"] = Bastion.HasGeneratedKey ? "ec2-user" : null,
+            };
+        var facts = new JsonObject
+        {
+            ["stackName"] = StackName,
+            ["environment"] = settings.Name,
+            ["region"] = settings.Region,
+            ["database"] = new JsonObject
+            {
+                ["endpoint"] = Database.EndpointAddress,
+                ["port"] = PostgresDefaults.Port,
+                ["name"] = Database.Props.DatabaseName,
+                ["masterUsername"] = Database.Props.MasterUsername,
+                ["secretArn"] = Database.SecretArn,
+                ["resourceId"] = Database.Instance.InstanceResourceId,
+            },
+            ["bastion"] = bastion,
+        };
+
+        // Deploy-time values (endpoint, ids, ARNs) are string tokens inside the JSON text; CDK turns the text into
+        // an Fn::Join. None of them contains a character JSON would escape.
+        ConnectionFacts = new Amazon.CDK.AWS.SSM.StringParameter(this, "ConnectionFacts", new Amazon.CDK.AWS.SSM.StringParameterProps
+        {
+            ParameterName = ConnectionFactsParameterName(StackName),
+            Description = "rdsstack connection facts: database endpoint, port, name, master user and secret ARN; bastion address and host-keys parameter",
+            StringValue = facts.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }),
+            Tier = Amazon.CDK.AWS.SSM.ParameterTier.STANDARD,
+        });
+    }
+
+    /// <summary>The name of a stack's connection-facts parameter.</summary>
+    public static string ConnectionFactsParameterName(string stackName) => $"/rdsstack/{stackName}/connection";
 
     private void AddOutputs(EnvironmentSettings settings, string resourceName)
     {
