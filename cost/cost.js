@@ -203,6 +203,21 @@ function estimate(stackName, template, table) {
           add('Interface VPC endpoint', id, `${azs} AZ x ${H} h x ${rate$(table.vpcEndpointInterfaceHourPerAz.usd)}`, azs * H * table.vpcEndpointInterfaceHourPerAz.usd, undefined, table.vpcEndpointInterfaceHourPerAz);
         }
         break;
+      case 'AWS::Backup::BackupPlan': {
+        // AWS Backup keeps RDS recovery points as snapshots: one full copy plus the daily changes for each rule's
+        // retention, billed like snapshot storage (priced in full: the free allowance is taken by the automated backups).
+        const db = Object.values(resources).find((x) => x.Type === 'AWS::RDS::DBInstance');
+        const gib = Number(db?.Properties?.AllocatedStorage ?? 20);
+        const change = table.assumptions.backupChangePerDayFraction;
+        for (const rule of p.BackupPlan?.BackupPlanRule ?? []) {
+          const days = Number(rule.Lifecycle?.DeleteAfterDays ?? 35);
+          const gb = gib + days * change * gib;
+          const copies = (rule.CopyActions ?? []).length;
+          add(`AWS Backup storage: rule ${rule.RuleName ?? ''}`.trim(), id, `${gib} GiB full + ${days} day(s) x ${(change * 100).toFixed(0)}% daily change = ${gb.toFixed(1)} GB (assumption)${copies ? `, x${1 + copies} with ${copies} copy target(s); cross-region transfer not included` : ''} x ${rate$(P.rdsBackupGbMonth.usd)}`,
+            gb * (1 + copies) * P.rdsBackupGbMonth.usd, undefined, P.rdsBackupGbMonth);
+        }
+        break;
+      }
       case 'AWS::KMS::Key':
         add('KMS customer-managed key', id, `1 key x ${rate$(P.kmsKeyMonth.usd)}`, P.kmsKeyMonth.usd, undefined, P.kmsKeyMonth,
           p.EnableKeyRotation === true ? 'first year; each of the first two yearly rotations adds $1 a month' : '');

@@ -68,12 +68,15 @@ public sealed class CliOutputTests : IClassFixture<CliRun>
     }
 
     [Fact]
-    public void The_shared_environments_synthesize_without_any_warning()
+    public void Only_prod_warns_on_a_default_synth_and_only_that_it_is_not_isolated()
     {
         // prod lists no operators (Session Manager only, by configuration): said as info, not as a warning.
         Assert.True(cli.ProdSynth.ExitCode == 0, cli.ProdSynth.Stderr);
         Assert.DoesNotContain("WARNING", cli.Synth.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("WARNING", cli.ProdSynth.Stderr, StringComparison.Ordinal);
+        // One warning on a default synth: prod is not isolated by account until config/accounts.json names accounts.
+        var prodWarnings = cli.ProdSynth.Stderr.Split('\n').Where(l => l.StartsWith("WARNING", StringComparison.Ordinal)).ToList();
+        Assert.StartsWith("WARNING Environments are NOT isolated:", Assert.Single(prodWarnings), StringComparison.Ordinal);
+        Assert.Contains($"Acknowledge with 'Annotation::{App.EnvironmentStack.NotIsolatedWarning}'", cli.ProdSynth.Stderr);
     }
 
     [Fact]

@@ -215,13 +215,10 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
             $"Not in an AWS Backup plan (none was created for it): its backups are RDS automated backups only — {props.BackupRetentionDays} day(s) of point-in-time recovery, encrypted with the database key, in the same account and region, {(props.RemovalPolicy == RemovalPolicy.DESTROY ? "no final snapshot (disposable instance)" : "a final snapshot on deletion or replacement")}. A DatabaseBackupPlan for this database withdraws this acknowledgement and adds copies in a locked vault.",
             "NIST.800.53.R5-RDSInBackupPlan",
             "HIPAA.Security-RDSInBackupPlan");
-        if (Instance.Node.TryFindChild("MonitoringRole") is { } monitoringRole)
-        {
-            NagAcknowledgement.Add(
-                MonitoringRole,
-                "Enhanced monitoring role with the AWS-managed AmazonRDSEnhancedMonitoringRole policy, the documented policy RDS requires: CloudWatch Logs actions limited to RDS* log groups (RDSOSMetrics). Trusted only by monitoring.rds.amazonaws.com for this account and this DB instance (aws:SourceAccount, aws:SourceArn); it holds no other permission.",
-                "AwsSolutions-IAM4");
-        }
+        NagAcknowledgement.Add(
+            MonitoringRole,
+            "Enhanced monitoring role with the AWS-managed AmazonRDSEnhancedMonitoringRole policy, the documented policy RDS requires: CloudWatch Logs actions limited to RDS* log groups (RDSOSMetrics). Trusted only by monitoring.rds.amazonaws.com for this account and this DB instance (aws:SourceAccount, aws:SourceArn); it holds no other permission.",
+            "AwsSolutions-IAM4");
     }
 
     private static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal) { "postgres", "rdsadmin", "rds_iam", "rdsrepladmin", "rds_superuser", "public" };

@@ -33,6 +33,9 @@ public sealed class EnvironmentStackProps : StackProps
 /// </summary>
 public sealed class EnvironmentStack : Stack
 {
+    /// <summary>Id of the synth warning on a production stack when no accounts separate the environments.</summary>
+    public const string NotIsolatedWarning = "@rdsstack/app:environmentsNotIsolated";
+
     /// <summary>Id of the synth warning for a sandbox given no <c>operatorCidrs</c> (no SSH, Session Manager only).</summary>
     public const string SandboxAdmitsNoSshWarning = "@rdsstack/app:sandboxAdmitsNoSsh";
 
@@ -110,7 +113,7 @@ public sealed class EnvironmentStack : Stack
         }
 
         AcknowledgePresetChoices(settings);
-        RecordIsolation(props.Isolation);
+        RecordIsolation(settings, props.Isolation);
 
         var existingAppGroup = props.Deployment.AppSecurityGroupIdFor(settings.Name);
         AppAccess = new AppTierAccess(this, "AppAccess", new AppTierAccessProps
@@ -331,7 +334,7 @@ public sealed class EnvironmentStack : Stack
     /// States in the template (metadata <c>RdsStack::Isolation</c>, read by the reviewer report) and in the synth output
     /// whether the environments are isolated by account.
     /// </summary>
-    private void RecordIsolation(AccountIsolation? isolation)
+    private void RecordIsolation(EnvironmentSettings settings, AccountIsolation? isolation)
     {
         if (isolation is null)
         {
@@ -342,9 +345,20 @@ public sealed class EnvironmentStack : Stack
         {
             ["RdsStack::Isolation"] = new Dictionary<string, object> { ["isolated"] = isolation.Isolated, ["statement"] = isolation.Statement },
         };
-        if (!isolation.Isolated)
+        if (isolation.Isolated)
         {
-            Annotations.Of(this).AddWarning(isolation.Statement + " See README 'Multi-account'.");
+            return;
+        }
+
+        // The risk is prod's (its secret, snapshots and key within reach of everyone the shared account lets in): a
+        // production stack warns, the others say it once as info, so a default synth shows one warning, not four.
+        if (settings.Production)
+        {
+            Annotations.Of(this).AddWarningV2(NotIsolatedWarning, isolation.Statement + " See README 'Multi-account'.");
+        }
+        else
+        {
+            Annotations.Of(this).AddInfo(isolation.Statement + " See README 'Multi-account'.");
         }
     }
 
