@@ -33,7 +33,7 @@ public sealed class AlarmTests
     {
         var template = app[stack];
         var (topicId, topic) = template.Single("AWS::SNS::Topic");
-        var keyId = template.Single("AWS::KMS::Key").Id;
+        var keyId = template.EnvironmentKeyId();
         Assert.Equal(keyId, topic.Props()["KmsMasterKeyId"]!["Fn::GetAtt"]![0]!.GetValue<string>());
 
         var policy = template.Single("AWS::SNS::TopicPolicy").Resource.Props();
@@ -49,7 +49,7 @@ public sealed class AlarmTests
     [MemberData(nameof(StacksAndEnvironments))]
     public void The_key_lets_alarms_and_rds_events_use_it_for_this_accounts_topics_only(string stack, string _)
     {
-        var keyPolicy = app[stack].Single("AWS::KMS::Key").Resource.Props()["KeyPolicy"]!["Statement"]!.AsArray().Select(s => s!.AsObject());
+        var keyPolicy = app[stack]["Resources"]![app[stack].EnvironmentKeyId()]!.AsObject().Props()["KeyPolicy"]!["Statement"]!.AsArray().Select(s => s!.AsObject());
         var statement = keyPolicy.Single(s => s["Sid"]?.GetValue<string>() == "AllowNotificationServicesToPublishToEncryptedTopicsOfThisAccount");
         Assert.Equal(OperationsTopic.PublishingServices.OrderBy(x => x), statement["Principal"]!["Service"].AsList().Select(p => p!.GetValue<string>()).OrderBy(x => x));
         Assert.Equal(new[] { "kms:Decrypt", "kms:GenerateDataKey*" }, statement["Action"].AsList().Select(a => a!.GetValue<string>()).OrderBy(x => x, StringComparer.Ordinal));

@@ -198,7 +198,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
             agent["Action"]!.AsArray().Select(a => (string)a!).Order());
         var publish = Assert.Single(statements, s => s["Resource"].Str() != "*");
         Assert.Equal("ssm:PutParameter", publish["Action"].Str());
-        Assert.Equal(template.Single("AWS::SSM::Parameter").Id, publish["Resource"]!["Fn::Join"]![1]!.AsArray().Last().RefTarget());
+        Assert.Equal(HostKeysParameter(template, stack).Id, publish["Resource"]!["Fn::Join"]![1]!.AsArray().Last().RefTarget());
         Assert.Equal(2, statements.Count);
     }
 
@@ -424,7 +424,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     public void The_instance_publishes_its_host_keys_to_the_one_parameter_the_stack_creates(string stack)
     {
         var template = app[stack];
-        var (_, parameter) = template.Single("AWS::SSM::Parameter");
+        var (_, parameter) = HostKeysParameter(template, stack);
         Assert.Equal($"/rdsstack/{stack}/bastion/host-keys", parameter.Props()["Name"].Str());
         Assert.Equal("pending", parameter.Props()["Value"].Str());
         Assert.Equal("String", parameter.Props()["Type"].Str());
@@ -432,7 +432,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
         Assert.Contains("host_keys=$(for f in /etc/ssh/ssh_host_*_key.pub; do cut -d' ' -f1,2 \"$f\"; done)", lines);
         Assert.Contains(lines, l => l.Contains($"aws ssm put-parameter --region eu-west-1 --name /rdsstack/{stack}/bastion/host-keys --type String --overwrite --value \"$host_keys\"", StringComparison.Ordinal));
         // The permission to write it is attached before the instance first boots.
-        var agentPolicy = template.Resources("AWS::IAM::ManagedPolicy").Single(p => p.Resource.Props()["Roles"] is not null).Id;
+        var agentPolicy = template.Resources("AWS::IAM::ManagedPolicy").Single(p => p.Id.StartsWith("BastionAgentPolicy", StringComparison.Ordinal)).Id;
         Assert.Contains(template.Single("AWS::EC2::Instance").Resource["DependsOn"]!.AsArray(), d => d.Str() == agentPolicy);
         Assert.Equal($"\"/rdsstack/{stack}/bastion/host-keys\"", template.Output("BastionHostKeysParameter"));
         Assert.Contains("ssh-keygen -lf -", template.Output("BastionHostKeyFingerprintsCommand"));
@@ -465,8 +465,11 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
         Assert.Equal("0", eni["DeviceIndex"].Str());
         Assert.Equal(BastionGroup(template), Assert.Single(eni["GroupSet"]!.AsArray()).RefTarget());
         Assert.NotNull(eni["SubnetId"].RefTarget());
-        Assert.True((bool)instance["Monitoring"]!);
-        Assert.True((bool)template.Single("AWS::EC2::LaunchTemplate").Resource.Props()["LaunchTemplateData"]!["Monitoring"]!["Enabled"]!);
+        // Detailed monitoring is the preset's choice (off where nobody reads the bastion's graphs), on the instance and
+        // its launch template alike.
+        var expected = EnvironmentPresets.All.Single(p => stack.StartsWith($"RdsStack-{p.Name}", StringComparison.Ordinal)).BastionDetailedMonitoring;
+        Assert.Equal(expected, (bool)instance["Monitoring"]!);
+        Assert.Equal(expected, (bool?)template.Single("AWS::EC2::LaunchTemplate").Resource.Props()["LaunchTemplateData"]!["Monitoring"]?["Enabled"] ?? false);
     }
 
     [Fact]
@@ -523,4 +526,8 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     [InlineData("a23456789012345678901234567890123")]
     public void Operator_names_that_are_system_logins_or_not_valid_logins_are_refused(string name) =>
         Assert.Equal("p.name", Assert.Throws<InvalidSettingException>(() => BastionOperator.Create("p", name, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE3jt+bkHtuWt9DXr+8IYwJD/O6YCB4YGJM6FyUJqhj/ a")).Setting);
+
+    private static (string Id, JsonObject Resource) HostKeysParameter(JsonObject template, string stack) =>
+        template.Resources("AWS::SSM::Parameter").Single(p => p.Resource.Props()["Name"].Str() == $"/rdsstack/{stack}/bastion/host-keys");
+
 }

@@ -89,7 +89,13 @@ public sealed class ControlTowerAcknowledgementTests
     [Fact]
     public void Synthesis_stops_when_an_enforced_control_is_acknowledged()
     {
+        // The committed configuration, with CT.RDS.PR.20 (acknowledged on every database: the standard port) enforced.
         var dir = Directory.CreateTempSubdirectory("rdsstack-enforce-").FullName;
+        foreach (var file in Directory.GetFiles(CdkJson.ConfigDir))
+        {
+            File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+        }
+
         File.WriteAllText(Path.Combine(dir, ControlsConfiguration.FileName), """{ "enforcedControls": ["CT.RDS.PR.20"] }""");
         var (exitCode, stderr, outDir) = ProgramTests.RunApp(new Dictionary<string, string> { [DeploymentContext.ConfigDirKey] = dir });
         Assert.Equal(1, exitCode);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using RdsStack.App;
 using Xunit;
 
 namespace RdsStack.Tests;
@@ -125,11 +126,14 @@ public sealed class ControlTowerReviewTests
             Assert.Contains(section, report);
         }
 
-        Assert.Contains("| AllowCloudWatchLogsOfThisAccount | Allow | logs.eu-west-1.amazonaws.com |", report);
+        Assert.Contains("| UseByCloudWatchLogsForThisStacksLogGroups | Allow | logs.eu-west-1.amazonaws.com |", report);
         Assert.Contains("| DatabaseInstanceAA8A5FDE (AWS::RDS::DBInstance) | MasterUserSecret.KmsKeyId |", report);
         Assert.Contains("| DatabaseInstanceAA8A5FDE.MasterUserSecret | master credentials of DatabaseInstanceAA8A5FDE, created and rotated by RDS, encrypted with EnvironmentKeyC299B772 | none:", report);
         Assert.Contains("| rds.force_ssl | 1 |", report);
-        Assert.Matches(@"\| security group BastionSecurityGroup\w+ \(.*\) \| tcp 5432 \| BastionInstance\w+ \(AWS::EC2::Instance\) \| tcp 22 from " + Regex.Escape(SynthesizedApp.OperatorIpv4) + "; tcp 22 from " + Regex.Escape(SynthesizedApp.OperatorIpv6) + "; Session Manager", report);
+        // prod lists no operator networks (config/access.json): Session Manager is the only way in, and the report says so.
+        Assert.Matches(@"\| security group BastionSecurityGroup\w+ \(.*\) \| tcp 5432 \| BastionInstance\w+ \(AWS::EC2::Instance\) \| Session Manager port forwarding", report);
+        var devNetworks = string.Join("; ", AccessConfiguration.Load(CdkJson.ConfigDir, new[] { "dev", "staging", "prod" }).For("dev").OperatorCidrs.Select(c => "tcp 22 from " + c.Text));
+        Assert.Matches(@"\| security group BastionSecurityGroup\w+ \(.*\) \| tcp 5432 \| BastionInstance\w+ \(AWS::EC2::Instance\) \| " + Regex.Escape(devNetworks) + "; Session Manager", review.Report("RdsStack-dev"));
         Assert.Matches(@"\| security group AppAccessSecurityGroup\w+ .* \| tcp 5432 \| output AppSecurityGroupId \(exported as RdsStack-prod-AppSecurityGroupId\)", report);
         Assert.Matches(@"\| rds-db:connect \(IAM database authentication\) \| AppAccessRole\w+ \| .*/app_user \|", report);
         Assert.Contains("| CT.EC2.PR.19 | BastionInstanceD5ADABD5 (AWS::EC2::Instance) |", report);

@@ -68,6 +68,7 @@ public sealed class GovernanceTests
             ["monitoring.rds.amazonaws.com"] = ":db:",
             ["ecs-tasks.amazonaws.com"] = ":ecs:",
             ["backup.amazonaws.com"] = ":backup:",
+            ["scheduler.amazonaws.com"] = ":schedule-group/default",
         };
         var seen = new List<string>();
         foreach (var (id, role) in app[stack].Resources("AWS::IAM::Role"))

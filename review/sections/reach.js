@@ -18,16 +18,25 @@ function attachments(resources, outputs, groupId) {
   return found;
 }
 
-/** EC2 instances that carry a security group. */
+/** EC2 instances that carry a security group (directly or on their network interfaces). */
 function attachedInstances(resources, groupId) {
-  return Object.entries(resources).filter(([, r]) => r.Type === 'AWS::EC2::Instance' && [].concat(r.Properties?.SecurityGroupIds ?? []).some((g) => target(g) === groupId)).map(([id]) => id);
+  return Object.entries(resources).filter(([, r]) => r.Type === 'AWS::EC2::Instance'
+    && [].concat(r.Properties?.SecurityGroupIds ?? [], ...[].concat(r.Properties?.NetworkInterfaces ?? []).map((n) => n.GroupSet ?? []))
+      .some((g) => target(g) === groupId)).map(([id]) => id);
 }
 
-/** True when the instance's role has the SSM agent's managed policy, i.e. Session Manager can reach it. */
+/**
+ * True when the instance's role lets the SSM agent open Session Manager data channels, i.e. Session Manager can reach
+ * it: the AWS-managed AmazonSSMManagedInstanceCore, or a policy of the role's own allowing ssmmessages:OpenDataChannel.
+ */
 function hasSessionManager(resources, instanceId) {
   const profile = resources[target(resources[instanceId]?.Properties?.IamInstanceProfile)];
   const roles = [].concat(profile?.Properties?.Roles ?? []).map(target);
-  return roles.some((role) => [].concat(resources[role]?.Properties?.ManagedPolicyArns ?? []).some((arn) => show(arn).includes('AmazonSSMManagedInstanceCore')));
+  const managed = roles.some((role) => [].concat(resources[role]?.Properties?.ManagedPolicyArns ?? []).some((arn) => show(arn).includes('AmazonSSMManagedInstanceCore')));
+  const own = Object.values(resources).some((r) => (r.Type === 'AWS::IAM::ManagedPolicy' || r.Type === 'AWS::IAM::Policy')
+    && [].concat(r.Properties?.Roles ?? []).map(target).some((role) => roles.includes(role))
+    && [].concat(r.Properties?.PolicyDocument?.Statement ?? []).some((st) => st.Effect === 'Allow' && [].concat(st.Action ?? []).includes('ssmmessages:OpenDataChannel')));
+  return managed || own;
 }
 
 function render(stackName, template) {

@@ -54,7 +54,10 @@ public sealed partial class WorkingHoursSchedule : Construct
             Description = $"EventBridge Scheduler: stops and starts {props.Database.Props.InstanceIdentifier} outside working hours, nothing else",
             AssumedBy = new ServicePrincipal("scheduler.amazonaws.com").WithConditions(new Dictionary<string, object>
             {
+                // Confused-deputy guard as EventBridge Scheduler documents it: this account, and schedules of the
+                // default schedule group (where these schedules live) only.
                 ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+                ["ArnLike"] = new Dictionary<string, object> { ["aws:SourceArn"] = $"arn:{stack.Partition}:scheduler:{stack.Region}:{stack.Account}:schedule-group/default" },
             }),
         });
 

@@ -8,13 +8,13 @@ public sealed class WorkingHoursScheduleProps
     /// <summary>The database started and stopped.</summary>
     public required PostgresDatabase Database { get; init; }
 
-    /// <summary>The EC2 instance id started and stopped with it (the bastion), or null for the database only.</summary>
+    /// <summary>The EC2 instance id started and stopped with it (the bastion). Default null: the database only.</summary>
     public string? InstanceId { get; init; }
 
     /// <summary>
     /// The key of the instance's encrypted EBS volumes: starting an instance makes EC2 create a grant on it on the
     /// caller's behalf, so the schedule's role may <c>kms:CreateGrant</c> for AWS resources through EC2 on this key
-    /// only. Required when <see cref="InstanceId"/> is set.
+    /// only. Default null; required when <see cref="InstanceId"/> is set.
     /// </summary>
     public IKey? InstanceVolumeKey { get; init; }
 
