@@ -3,8 +3,9 @@
 # PostgreSQL and the tool's own in-process tunnel (no ssh client involved):
 #   - the facts file is the stack's connection-facts SSM parameter rendered from the sandbox template
 #     (render-facts.js), pointed at this machine's ports, plus the bastion's host keys (what the bastion publishes);
-#   - sshd on 127.0.0.12:2222 with the exact hardening drop-in from the bastion's user data; the only edit is the
-#     PermitOpen port (this test's PostgreSQL listens on 15432, not 5432, to leave 5432 to the other e2e script);
+#   - sshd on 127.0.0.12:2222 with the exact hardening drop-in from the bastion's user data; the only edits are the
+#     PermitOpen port (this test's PostgreSQL listens on 15432, not 5432, to leave 5432 to the other e2e script) and
+#     AllowUsers (this test's two people, where the stack lists the named operators of config/access.json);
 #   - PostgreSQL 15 on 127.0.0.11:15432 accepting only TLS (hostssl, like rds.force_ssl=1) with a certificate for an
 #     RDS-style endpoint name, signed by a test CA passed with --ca-bundle (the tool otherwise trusts only the RDS
 #     roots it ships); pgaudit preloaded when installed; a stand-in rds_iam role.
@@ -54,19 +55,22 @@ echo "# building the tool"
 dotnet build "$repo/src/RdsStack.Tool" -c Release -o "$work/tool" -v q -nologo >/dev/null
 rdsstack() { dotnet "$work/tool/RdsStack.Tool.dll" "$@"; }
 
-# Bastion logins: the people's own names (personal identity), key login only.
+# Bastion logins: the people's own names (personal identity), key login only, created as the bastion's user data
+# creates a named operator: no shell, no password, and a key restricted to forwarding to the database endpoint.
 ssh-keygen -q -t ed25519 -N '' -f "$work/id_ed25519"
 for u in "$erin" "$hank"; do
-  id "$u" >/dev/null 2>&1 || useradd -m -s /bin/bash "$u"
+  id "$u" >/dev/null 2>&1 || useradd -m -s /sbin/nologin "$u"
   usermod -p '*' "$u"
   install -d -m 700 -o "$u" "/home/$u/.ssh"
-  install -m 600 -o "$u" "$work/id_ed25519.pub" "/home/$u/.ssh/authorized_keys"
+  printf 'restrict,port-forwarding,permitopen="%s:%s" %s\n' "$endpoint" "$pg_port" "$(cut -d' ' -f1,2 "$work/id_ed25519.pub")" > "/home/$u/.ssh/authorized_keys"
+  chown "$u" "/home/$u/.ssh/authorized_keys"; chmod 600 "/home/$u/.ssh/authorized_keys"
 done
 
 # sshd with the bastion's own drop-in.
 mkdir -p /run/sshd "$work/sshd_config.d"
 "$node" "$repo/test/e2e/render-output.js" "$template" --user-data --attr "Endpoint.Address=$endpoint" \
-  | sed -n "/<<'SSHD'/,/^SSHD\$/p" | sed '1d;$d' | sed "s/^PermitOpen $endpoint:5432\$/PermitOpen $endpoint:$pg_port/" > "$work/sshd_config.d/10-rdsstack.conf"
+  | sed -n "/<<'SSHD'/,/^SSHD\$/p" | sed '1d;$d' | sed "s/^PermitOpen $endpoint:5432\$/PermitOpen $endpoint:$pg_port/" \
+  | sed "s/^AllowUsers .*/AllowUsers $erin $hank/" > "$work/sshd_config.d/10-rdsstack.conf"
 grep -q "^PermitOpen $endpoint:$pg_port\$" "$work/sshd_config.d/10-rdsstack.conf" && ok "the bastion's sshd drop-in, PermitOpen moved to this test's port" || fail "no drop-in rendered"
 ssh-keygen -q -t ed25519 -N '' -f "$work/host_ed25519"
 ssh-keygen -q -t ecdsa -N '' -f "$work/host_ecdsa"
