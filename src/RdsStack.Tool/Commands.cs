@@ -12,7 +12,7 @@ public enum ConnectMode
     /// <summary>Run one statement and print its rows.</summary>
     Exec,
 
-    /// <summary>Print the connection settings and keep the tunnel open until Ctrl-C.</summary>
+    /// <summary>Print the connection settings (the token only with --show-token) and keep the tunnel open until Ctrl-C.</summary>
     Print,
 }
 
@@ -31,7 +31,7 @@ public static class Commands
     }
 
     /// <summary><c>rdsstack connect</c>.</summary>
-    public static async Task<int> ConnectAsync(AccessOptions options, ConnectMode? requested, string? sql, string? passwordVariable, bool verbose, CancellationToken cancellationToken)
+    public static async Task<int> ConnectAsync(AccessOptions options, ConnectMode? requested, string? sql, string? passwordVariable, bool verbose, bool showToken, CancellationToken cancellationToken)
     {
         var psql = PsqlLauncher.Find();
         var mode = requested ?? (sql is not null ? ConnectMode.Exec : psql is not null ? ConnectMode.Psql : ConnectMode.Print);
@@ -43,6 +43,11 @@ public static class Commands
         if (mode == ConnectMode.Exec && string.IsNullOrWhiteSpace(sql))
         {
             throw new ToolException("--exec needs a statement, e.g. --exec \"select current_user\".");
+        }
+
+        if (showToken && mode != ConnectMode.Print)
+        {
+            throw new ToolException("--show-token only goes with --print (psql and --exec never show the token).");
         }
 
         using var access = await Step("Reading the connection facts", () => EnvironmentAccess.LoadAsync(options, cancellationToken));
@@ -88,13 +93,12 @@ public static class Commands
                 return await PsqlLauncher.RunAsync(psql!, environment, Array.Empty<string>());
             }
 
-            Console.Out.WriteLine($"# {facts.StackName}: tunnel open on 127.0.0.1:{tunnel.LocalPort} until Ctrl-C. The token in PGPASSWORD is valid for 15 minutes for new connections.");
-            foreach (var (key, value) in environment)
+            var printed = PrintedSettings.Lines(facts, environment, new PrintedSettings.Password(password, passwordVariable), showToken, Environment.GetEnvironmentVariable("AWS_PROFILE"));
+            foreach (var line in printed)
             {
-                Console.Out.WriteLine($"export {key}='{value}'");
+                Console.Out.WriteLine(line);
             }
 
-            Console.Out.WriteLine($"# or: psql \"host={facts.Database.Endpoint} hostaddr=127.0.0.1 port={tunnel.LocalPort} dbname={facts.Database.Name} user={options.User} sslmode=verify-full sslrootcert={caFile}\"");
             await Console.Out.FlushAsync(cancellationToken);
             try
             {

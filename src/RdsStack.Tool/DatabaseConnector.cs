@@ -45,6 +45,13 @@ public sealed class DatabaseConnector(ConnectionFacts facts, SshTunnel tunnel, R
         {
             throw new ToolException($"REFUSED: TLS verification (verify-full) failed: {tlsProblem}. Nothing was sent to this server.", e);
         }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InvalidAuthorizationSpecification && e.MessageText.Contains("not permitted to log in", StringComparison.Ordinal))
+        {
+            throw new ToolException(
+                $"The database refused '{user}': {e.MessageText}.\n" +
+                $"  '{user}' is disabled (NOLOGIN): users sync disables a login that is no longer in config/database-users.json. To restore it, declare '{user}' again and an administrator runs: rdsstack users sync {facts.StackName}",
+                e);
+        }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification)
         {
             throw new ToolException(

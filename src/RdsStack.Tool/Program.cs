@@ -49,13 +49,15 @@ public static class Program
         var shared = new SharedOptions();
         var psql = new Option<bool>("--psql") { Description = "Start psql through the tunnel (the default when psql is on PATH)." };
         var exec = new Option<string?>("--exec") { Description = "Run one SQL statement and print its rows (tab-separated, no header)." };
-        var print = new Option<bool>("--print") { Description = "Print the connection settings for another client and keep the tunnel open until Ctrl-C." };
+        var print = new Option<bool>("--print") { Description = "Print the connection settings for another client (without the token unless --show-token) and keep the tunnel open until Ctrl-C." };
+        var showToken = new Option<bool>("--show-token") { Description = "With --print: include the IAM token (PGPASSWORD, valid 15 minutes) in the printed settings. Without it the token is not printed; a line says how to make one." };
         var verbose = new Option<bool>("--verbose") { Description = "Print timings (tunnel up, first query) to stderr." };
         var command = new Command("connect", "Open a verified SSH tunnel to the bastion and connect to the database as your own IAM database user (RDS IAM token, TLS verify-full).");
         shared.AddTo(command);
         command.Options.Add(psql);
         command.Options.Add(exec);
         command.Options.Add(print);
+        command.Options.Add(showToken);
         command.Options.Add(verbose);
         command.SetAction((result, cancellationToken) => Guard(() =>
         {
@@ -80,7 +82,7 @@ public static class Program
                 throw new ToolException("Choose one of --psql, --exec and --print.");
             }
 
-            return Commands.ConnectAsync(shared.Read(result), modes.Count == 1 ? modes[0] : null, result.GetValue(exec), result.GetValue(shared.PasswordFromEnv), result.GetValue(verbose), cancellationToken);
+            return Commands.ConnectAsync(shared.Read(result), modes.Count == 1 ? modes[0] : null, result.GetValue(exec), result.GetValue(shared.PasswordFromEnv), result.GetValue(verbose), result.GetValue(showToken), cancellationToken);
         }));
         return command;
     }
@@ -94,7 +96,7 @@ public static class Program
             DefaultValueFactory = _ => Path.Combine("config", "database-users.json"),
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "Show what would change, change nothing." };
-        var command = new Command("sync", "Make the database's login roles match config/database-users.json (as the master user, through the tunnel). Creates IAM logins, grants and revokes group roles; never drops a role or data.");
+        var command = new Command("sync", "Make the database's login roles match config/database-users.json (as the master user, through the tunnel). Creates IAM logins, grants and revokes group roles, disables (NOLOGIN, rds_iam revoked) managed logins no longer declared; never drops a role or data.");
         shared.AddTo(command);
         command.Options.Add(declaration);
         command.Options.Add(dryRun);

@@ -109,6 +109,6 @@ public sealed partial class UsersDeclaration
     }
 
     /// <summary>A person's name: lowercase letters, digits and '_', 1 to 32, starting with a letter.</summary>
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,31}$")]
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,31}\\z")]
     public static partial Regex LoginPattern();
 }

@@ -5,9 +5,11 @@ namespace RdsStack.Tool;
 /// <summary>
 /// Makes the database's login roles match a <see cref="UsersDeclaration"/>, as the master user: creates the group
 /// roles if missing, creates missing IAM-authenticated logins (<c>CREATE ROLE x LOGIN; GRANT rds_iam TO x</c>),
-/// grants the declared group and revokes the other managed groups, and revokes group membership from logins no
-/// longer declared. It never drops a role or any data; logins it does not manage are reported, not touched.
-/// Everything runs in one transaction and is idempotent: a second run reports no changes.
+/// grants the declared group and revokes the other managed groups. A login the tool manages that is no longer
+/// declared is disabled: its managed groups and <c>rds_iam</c> are revoked and it becomes <c>NOLOGIN</c>, so an IAM
+/// token no longer lets it in; declaring it again restores LOGIN, <c>rds_iam</c> and its group. It never drops a
+/// role or any data; logins it does not manage are reported, not touched. Everything runs in one transaction and is
+/// idempotent: a second run reports no changes.
 /// </summary>
 public sealed class UsersSync(NpgsqlConnection connection, string masterUsername)
 {
@@ -16,11 +18,15 @@ public sealed class UsersSync(NpgsqlConnection connection, string masterUsername
     /// <param name="Notes">What was noticed but left alone.</param>
     public sealed record Result(IReadOnlyList<string> Changes, IReadOnlyList<string> Notes);
 
+    /// <summary>One change: the statements that make it, and the line that reports it.</summary>
+    public sealed record Step(IReadOnlyList<string> Sql, string Change);
+
+    /// <summary>What a run will do, computed from the roles and memberships alone (no database needed).</summary>
+    public sealed record Plan(IReadOnlyList<Step> Steps, IReadOnlyList<string> Notes);
+
     /// <summary>Applies <paramref name="declaration"/> (or only plans it when <paramref name="dryRun"/>).</summary>
     public async Task<Result> RunAsync(UsersDeclaration declaration, bool dryRun, CancellationToken cancellationToken)
     {
-        var changes = new List<string>();
-        var notes = new List<string>();
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var roles = await QueryAsync("select rolname, rolcanlogin::text from pg_roles", cancellationToken);
@@ -30,70 +36,17 @@ public sealed class UsersSync(NpgsqlConnection connection, string masterUsername
             cancellationToken)).Select(r => (Role: r[0], Member: r[1])).ToHashSet();
         var database = (await QueryAsync("select current_database()", cancellationToken))[0][0];
 
-        if (!canLogin.ContainsKey("rds_iam"))
+        var plan = PlanChanges(declaration, masterUsername, database, canLogin, memberships);
+        var changes = new List<string>();
+        var notes = new List<string>(plan.Notes);
+        foreach (var step in plan.Steps)
         {
-            throw new ToolException("The database has no rds_iam role: IAM database authentication is not available here (is this an RDS instance?). Nothing was changed.");
-        }
-
-        foreach (var group in UsersDeclaration.GroupRoles.Keys)
-        {
-            if (canLogin.ContainsKey(group))
+            foreach (var sql in step.Sql)
             {
-                continue;
+                await ExecuteAsync(sql, cancellationToken);
             }
 
-            await ExecuteAsync($"create role {Quote(group)} nologin", cancellationToken);
-            foreach (var grant in GroupGrants(group, database))
-            {
-                await ExecuteAsync(grant, cancellationToken);
-            }
-
-            changes.Add($"created group role {group}: {UsersDeclaration.GroupRoles[group]}");
-        }
-
-        foreach (var (login, group) in declaration.Logins.OrderBy(l => l.Key, StringComparer.Ordinal))
-        {
-            if (!canLogin.TryGetValue(login, out var loginAllowed))
-            {
-                await ExecuteAsync($"create role {Quote(login)} login", cancellationToken);
-                changes.Add($"created login {login} (IAM authentication)");
-            }
-            else if (!loginAllowed)
-            {
-                await ExecuteAsync($"alter role {Quote(login)} login", cancellationToken);
-                changes.Add($"allowed {login} to log in");
-            }
-
-            if (!memberships.Contains(("rds_iam", login)))
-            {
-                await ExecuteAsync($"grant rds_iam to {Quote(login)}", cancellationToken);
-                changes.Add($"granted rds_iam to {login}");
-            }
-
-            if (!memberships.Contains((group, login)))
-            {
-                await ExecuteAsync($"grant {Quote(group)} to {Quote(login)}", cancellationToken);
-                changes.Add($"granted {group} to {login}");
-            }
-
-            foreach (var other in UsersDeclaration.GroupRoles.Keys.Where(g => g != group && memberships.Contains((g, login))))
-            {
-                await ExecuteAsync($"revoke {Quote(other)} from {Quote(login)}", cancellationToken);
-                changes.Add($"revoked {other} from {login}");
-            }
-        }
-
-        // PostgreSQL 16+ makes the creating (non-superuser) role an ADMIN member of every role it creates: the
-        // master user's memberships are how it administers them, so they are never revoked.
-        foreach (var (role, member) in memberships.Where(m => UsersDeclaration.GroupRoles.ContainsKey(m.Role) && !declaration.Logins.ContainsKey(m.Member) && !UsersDeclaration.GroupRoles.ContainsKey(m.Member) && m.Member != masterUsername).OrderBy(m => m.Member, StringComparer.Ordinal))
-        {
-            await ExecuteAsync($"revoke {Quote(role)} from {Quote(member)}", cancellationToken);
-            changes.Add($"revoked {role} from {member} (no longer declared; the login itself is kept)");
-        }
-
-        foreach (var extra in canLogin.Where(r => r.Value && !declaration.Logins.ContainsKey(r.Key) && r.Key != masterUsername && !r.Key.StartsWith("rds", StringComparison.Ordinal) && !r.Key.StartsWith("pg_", StringComparison.Ordinal)).Select(r => r.Key).Order(StringComparer.Ordinal))
-        {
-            notes.Add($"login {extra} is not declared in {declaration.Environment}: not managed, left as it is");
+            changes.Add(step.Change);
         }
 
         await EnsurePgAuditAsync(changes, notes, cancellationToken);
@@ -109,6 +62,103 @@ public sealed class UsersSync(NpgsqlConnection connection, string masterUsername
 
         return new Result(changes, notes);
     }
+
+    /// <summary>
+    /// The changes that make the roles match <paramref name="declaration"/>, given every role and whether it may
+    /// log in (<paramref name="canLogin"/>) and every (role, member) pair (<paramref name="memberships"/>).
+    /// </summary>
+    public static Plan PlanChanges(
+        UsersDeclaration declaration,
+        string masterUsername,
+        string database,
+        IReadOnlyDictionary<string, bool> canLogin,
+        IReadOnlySet<(string Role, string Member)> memberships)
+    {
+        var steps = new List<Step>();
+        var notes = new List<string>();
+        if (!canLogin.ContainsKey("rds_iam"))
+        {
+            throw new ToolException("The database has no rds_iam role: IAM database authentication is not available here (is this an RDS instance?). Nothing was changed.");
+        }
+
+        foreach (var group in UsersDeclaration.GroupRoles.Keys.Where(g => !canLogin.ContainsKey(g)))
+        {
+            steps.Add(new Step(
+                new[] { $"create role {Quote(group)} nologin" }.Concat(GroupGrants(group, database)).ToList(),
+                $"created group role {group}: {UsersDeclaration.GroupRoles[group]}"));
+        }
+
+        foreach (var (login, group) in declaration.Logins.OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            if (!canLogin.TryGetValue(login, out var loginAllowed))
+            {
+                steps.Add(new Step(new[] { $"create role {Quote(login)} login" }, $"created login {login} (IAM authentication)"));
+            }
+            else if (!loginAllowed)
+            {
+                steps.Add(new Step(new[] { $"alter role {Quote(login)} login" }, $"allowed {login} to log in"));
+            }
+
+            if (!memberships.Contains(("rds_iam", login)))
+            {
+                steps.Add(new Step(new[] { $"grant rds_iam to {Quote(login)}" }, $"granted rds_iam to {login}"));
+            }
+
+            if (!memberships.Contains((group, login)))
+            {
+                steps.Add(new Step(new[] { $"grant {Quote(group)} to {Quote(login)}" }, $"granted {group} to {login}"));
+            }
+
+            foreach (var other in UsersDeclaration.GroupRoles.Keys.Where(g => g != group && memberships.Contains((g, login))))
+            {
+                steps.Add(new Step(new[] { $"revoke {Quote(other)} from {Quote(login)}" }, $"revoked {other} from {login}"));
+            }
+        }
+
+        // Managed but no longer declared: a member of a managed group or of rds_iam (what users sync grants to
+        // every login it creates). Such a login keeps its role and everything it owns, but loses its groups,
+        // rds_iam (no IAM token is accepted) and LOGIN (no password is accepted either).
+        foreach (var login in ManagedUndeclared(declaration, masterUsername, memberships))
+        {
+            foreach (var group in UsersDeclaration.GroupRoles.Keys.Where(g => memberships.Contains((g, login))))
+            {
+                steps.Add(new Step(new[] { $"revoke {Quote(group)} from {Quote(login)}" }, $"revoked {group} from {login} (no longer declared)"));
+            }
+
+            if (memberships.Contains(("rds_iam", login)))
+            {
+                steps.Add(new Step(new[] { $"revoke rds_iam from {Quote(login)}" }, $"revoked rds_iam from {login} (no longer declared: IAM tokens are refused)"));
+            }
+
+            if (canLogin.TryGetValue(login, out var allowed) && allowed)
+            {
+                steps.Add(new Step(new[] { $"alter role {Quote(login)} nologin" }, $"disabled login {login} (NOLOGIN; the role and its objects are kept, declare it again to restore)"));
+            }
+        }
+
+        var managed = ManagedUndeclared(declaration, masterUsername, memberships).ToHashSet(StringComparer.Ordinal);
+        foreach (var extra in canLogin.Where(r => r.Value && !declaration.Logins.ContainsKey(r.Key) && !managed.Contains(r.Key) && !IsReserved(r.Key, masterUsername)).Select(r => r.Key).Order(StringComparer.Ordinal))
+        {
+            notes.Add($"login {extra} is not declared in {declaration.Environment}: not managed, left as it is");
+        }
+
+        return new Plan(steps, notes);
+    }
+
+    /// <summary>
+    /// Roles the tool manages that are not declared: members of a managed group or of rds_iam, other than the master
+    /// user (PostgreSQL 16+ makes it an ADMIN member of every role it creates: that is how it administers them), the
+    /// group roles themselves and the rds*/pg_* built-in roles.
+    /// </summary>
+    private static IEnumerable<string> ManagedUndeclared(UsersDeclaration declaration, string masterUsername, IReadOnlySet<(string Role, string Member)> memberships) =>
+        memberships
+            .Where(m => (UsersDeclaration.GroupRoles.ContainsKey(m.Role) || m.Role == "rds_iam") && !declaration.Logins.ContainsKey(m.Member) && !IsReserved(m.Member, masterUsername))
+            .Select(m => m.Member)
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+
+    private static bool IsReserved(string role, string masterUsername) =>
+        role == masterUsername || UsersDeclaration.GroupRoles.ContainsKey(role) || role.StartsWith("rds", StringComparison.Ordinal) || role.StartsWith("pg_", StringComparison.Ordinal);
 
     /// <summary>The privileges a group role gets when it is created.</summary>
     public static IEnumerable<string> GroupGrants(string group, string database) => group switch

@@ -11,6 +11,8 @@
 #     roots it ships); pgaudit preloaded when installed; a stand-in rds_iam role.
 #   - A local PostgreSQL cannot check RDS IAM tokens, so here the personal users log in with a password given by
 #     --password-from-env (a tests-only flag); the token itself is tested against botocore in RdsAuthTokenTests.
+#     With that flag, --print names the variable (export PGPASSWORD="${VAR}") where it would print the
+#     generate-db-auth-token command, and prints the value only with --show-token, as it would the token.
 # Needs root and Debian's openssh-server, postgresql, openssl. Edits /etc/hosts (lines marked, removed on exit).
 # Usage: bash test/e2e/tool-connect.sh [TEMPLATE]
 set -euo pipefail
@@ -32,6 +34,7 @@ ssh_port=2222
 pg_port=15432
 erin=tool_erin     # a person with a database login (owner)
 hank=tool_hank     # a person with a bastion login but no database user yet
+frank=tool_frank   # a person declared, then removed from the declaration, then declared again
 marker="# rdsstack-i11-tool-e2e"
 work=$(mktemp -d /tmp/rdsstack-tool-e2e.XXXXXX)
 chmod 755 "$work"
@@ -45,7 +48,7 @@ cleanup() {
   [ -f "$work/sshd.pid" ] && kill "$(cat "$work/sshd.pid")" 2>/dev/null
   [ -f "$work/pgdata/postmaster.pid" ] && su postgres -s /bin/sh -c "$pgbin/pg_ctl -D $work/pgdata -m fast stop" >/dev/null 2>&1
   sed -i "/$marker\$/d" /etc/hosts
-  for u in "$erin" "$hank"; do id "$u" >/dev/null 2>&1 && userdel -r "$u" >/dev/null 2>&1; done
+  for u in "$erin" "$hank" "$frank"; do id "$u" >/dev/null 2>&1 && userdel -r "$u" >/dev/null 2>&1; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -58,7 +61,7 @@ rdsstack() { dotnet "$work/tool/RdsStack.Tool.dll" "$@"; }
 # Bastion logins: the people's own names (personal identity), key login only, created as the bastion's user data
 # creates a named operator: no shell, no password, and a key restricted to forwarding to the database endpoint.
 ssh-keygen -q -t ed25519 -N '' -f "$work/id_ed25519"
-for u in "$erin" "$hank"; do
+for u in "$erin" "$hank" "$frank"; do
   id "$u" >/dev/null 2>&1 || useradd -m -s /sbin/nologin "$u"
   usermod -p '*' "$u"
   install -d -m 700 -o "$u" "/home/$u/.ssh"
@@ -70,7 +73,7 @@ done
 mkdir -p /run/sshd "$work/sshd_config.d"
 "$node" "$repo/test/e2e/render-output.js" "$template" --user-data --attr "Endpoint.Address=$endpoint" \
   | sed -n "/<<'SSHD'/,/^SSHD\$/p" | sed '1d;$d' | sed "s/^PermitOpen $endpoint:5432\$/PermitOpen $endpoint:$pg_port/" \
-  | sed "s/^AllowUsers .*/AllowUsers $erin $hank/" > "$work/sshd_config.d/10-rdsstack.conf"
+  | sed "s/^AllowUsers .*/AllowUsers $erin $hank $frank/" > "$work/sshd_config.d/10-rdsstack.conf"
 grep -q "^PermitOpen $endpoint:$pg_port\$" "$work/sshd_config.d/10-rdsstack.conf" && ok "the bastion's sshd drop-in, PermitOpen moved to this test's port" || fail "no drop-in rendered"
 ssh-keygen -q -t ed25519 -N '' -f "$work/host_ed25519"
 ssh-keygen -q -t ecdsa -N '' -f "$work/host_ecdsa"
@@ -99,7 +102,7 @@ cert() { # name, file prefix
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Test RDS CA i11" -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null
 cert "$endpoint" server
 cert "someone-else.c0i11tool0e2e.eu-west-1.rds.amazonaws.com" other
-master_password=$(openssl rand -hex 16); erin_password=$(openssl rand -hex 16)
+master_password=$(openssl rand -hex 16); erin_password=$(openssl rand -hex 16); frank_password=$(openssl rand -hex 16)
 echo "$master_password" > "$work/pw"; chown postgres "$work/pw"
 install -d -m 700 -o postgres "$work/pgdata"
 su postgres -s /bin/sh -c "$pgbin/initdb -D $work/pgdata -U dbadmin --pwfile=$work/pw --auth=scram-sha-256 >/dev/null"
@@ -129,13 +132,13 @@ admin "create role rds_iam"   # stand-in for RDS's role
 grep -q "\"publicDnsName\": \"$bastion_dns\"" "$work/facts.json" && ok "facts rendered from the stack's /rdsstack/$stack/connection parameter" || { fail "facts not rendered"; cat "$work/facts.json"; }
 
 common=(--facts "$work/facts.json" --identity "$work/id_ed25519" --ca-bundle "$work/ca.pem" --ssh-timeout 5)
-export MASTER_PASSWORD=$master_password ERIN_PASSWORD=$erin_password
+export MASTER_PASSWORD=$master_password ERIN_PASSWORD=$erin_password FRANK_PASSWORD=$frank_password
 
 # users sync: create, re-run with no change.
 cat > "$work/users.json" <<JSON
-{ "sandbox": { "application": { "app_user": "readwrite" }, "people": { "$erin": "owner", "tool_frank": "readonly" } } }
+{ "sandbox": { "application": { "app_user": "readwrite" }, "people": { "$erin": "owner", "$frank": "readonly" } } }
 JSON
-sync() { rdsstack users sync "$stack" "${common[@]}" --user "$erin" --declaration "$1" --password-from-env MASTER_PASSWORD; }
+sync() { rdsstack users sync "$stack" "${common[@]}" --user "$erin" --declaration "$1" --password-from-env MASTER_PASSWORD "${@:2}"; }
 out=$(sync "$work/users.json" 2>&1) || true
 echo "$out" | sed 's/^/#   /'
 if grep -q "created login $erin" <<<"$out" && grep -q "granted owner to $erin" <<<"$out" && grep -q "granted readonly to tool_frank" <<<"$out" && grep -q "granted rds_iam to app_user" <<<"$out"; then
@@ -158,6 +161,7 @@ fi
 # The personal user connects through the tool's own tunnel, host key checked, verify-full.
 admin "alter role $erin password '$erin_password'"   # stands in for the IAM token (see header)
 connect() { rdsstack connect "$stack" "${common[@]}" --password-from-env ERIN_PASSWORD "$@"; }
+connect_as() { rdsstack connect "$stack" "${common[@]}" "$@"; }   # with a password variable of its own
 out=$(connect --user "$erin" --exec "select current_user" 2>"$work/err") || true
 [ "$out" = "$erin" ] && ok "rdsstack connect --exec 'select current_user' answers $out through the tool's tunnel" || { fail "connect: $out $(cat "$work/err")"; cat "$work/sshd.log"; }
 out=$(connect --user "$erin" --exec "select s.ssl, s.version, pg_has_role('owner', 'member') from pg_stat_ssl s where s.pid = pg_backend_pid()" 2>"$work/err") || true
@@ -177,15 +181,30 @@ grep -q "psql as $erin t" <<<"$out" && ok "--psql starts psql through the tunnel
 # --print keeps the tunnel open for another client until Ctrl-C, then leaves nothing running.
 # (job control on: its own process group, which gets the SIGINT as a terminal's Ctrl-C would; a background job of a
 # script would otherwise start with SIGINT ignored)
+# By default the token (here: the tests-only password) is not printed; the PGPASSWORD line names where it comes from.
 set -m; connect --user "$erin" --print > "$work/print" 2>"$work/print.err" & print_pid=$!; set +m
 for _ in $(seq 1 100); do grep -q '^# or: psql' "$work/print" 2>/dev/null && break; sleep 0.2; done
 port=$(sed -nE "s/^export PGPORT='([0-9]+)'/\1/p" "$work/print")
-out=$(PGPASSWORD=$erin_password psql "host=$endpoint hostaddr=127.0.0.1 port=$port dbname=app user=$erin sslmode=verify-full sslrootcert=$work/ca.pem" -tAc "select current_user" 2>&1) || true
-[ "$out" = "$erin" ] && ok "--print: another client connects with the printed settings (port $port, verify-full)" || fail "--print: $out $(cat "$work/print" "$work/print.err")"
+printed_client() { (eval "$(grep '^export ' "$1")"; psql -tAc "select current_user || ' ' || (select ssl from pg_stat_ssl where pid = pg_backend_pid())" 2>&1); }
+if grep -q "$erin_password" "$work/print" "$work/print.err"; then fail "--print wrote the password without --show-token"
+elif grep -qx 'export PGPASSWORD="${ERIN_PASSWORD}"' "$work/print" && grep -qx "export PGSSLMODE='verify-full'" "$work/print"; then
+  ok "--print leaves the token out and says where the password comes from (--show-token to print it)"
+else fail "--print output: $(cat "$work/print")"; fi
+out=$(printed_client "$work/print") || true
+[ "$out" = "$erin true" ] && ok "--print: another client connects with the printed settings (port $port, verify-full)" || fail "--print: $out $(cat "$work/print" "$work/print.err")"
 kill -INT -- "-$print_pid"; status=0; wait "$print_pid" || status=$?; print_pid=""
 if [ "$status" = 0 ] && ! (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && [ -z "$(pgrep -f "RdsStack.Tool.dll connect" || true)" ]; then
   ok "Ctrl-C closes the tunnel: the tool exits 0, port $port is closed, no tool process is left"
 else fail "after Ctrl-C: exit $status, port $port still open or a process left"; fi
+# --show-token prints it, and the printed lines alone are enough (the variable is not needed).
+set -m; connect --user "$erin" --print --show-token > "$work/print" 2>"$work/print.err" & print_pid=$!; set +m
+for _ in $(seq 1 100); do grep -q '^# or: psql' "$work/print" 2>/dev/null && break; sleep 0.2; done
+out=$(env -u ERIN_PASSWORD bash -c "$(declare -f printed_client); printed_client '$work/print'") || true
+grep -qx "export PGPASSWORD='$erin_password'" "$work/print" && [ "$out" = "$erin true" ] && ok "--print --show-token prints the password, and a client connects with the printed lines alone" || fail "--show-token: $out $(cat "$work/print" "$work/print.err")"
+kill -INT -- "-$print_pid"; wait "$print_pid" || true; print_pid=""
+if out=$(connect --user "$erin" --exec "select 1" --show-token 2>&1); then fail "--show-token was accepted without --print"; else
+  grep -q -- "--show-token only goes with --print" <<<"$out" && ok "--show-token is refused outside --print" || fail "--show-token with --exec: $out"
+fi
 
 # Host key mismatch: refused, both fingerprints shown.
 ssh-keygen -q -t ed25519 -N '' -f "$work/impostor"
@@ -210,14 +229,35 @@ fi
 sed -i "s#^ssl_cert_file = .*#ssl_cert_file = '$work/server.pem'#; s#^ssl_key_file = .*#ssl_key_file = '$work/server.key'#" "$work/pgdata/postgresql.conf"
 su postgres -s /bin/sh -c "$pgbin/pg_ctl -D $work/pgdata reload >/dev/null"; sleep 1
 
-# Revoke: a person taken out of the declaration loses the group role; the login is kept and reported.
+# Revoke: a person taken out of the declaration loses the group role, rds_iam and LOGIN; the role itself is kept.
+admin "alter role $frank password '$frank_password'"   # stands in for the IAM token (see header)
+out=$(connect_as --user "$frank" --password-from-env FRANK_PASSWORD --exec "select current_user" 2>&1) || true
+[ "$out" = "$frank" ] && ok "a declared person ($frank) logs in through the tool" || fail "$frank before removal: $out"
 printf '{ "sandbox": { "application": { "app_user": "readwrite" }, "people": { "%s": "owner" } } }\n' "$erin" > "$work/users-less.json"
+frank_state() { admin "select rolcanlogin::text || ',' || pg_has_role('$frank', 'rds_iam', 'member')::text || ',' || pg_has_role('$frank', 'readonly', 'member')::text from pg_roles where rolname = '$frank'"; }
+out=$(sync "$work/users-less.json" --dry-run 2>&1) || true
+grep -q "^$stack: would change 3:" <<<"$out" && grep -q "disabled login $frank" <<<"$out" && [ "$(frank_state)" = "true,true,true" ] && ok "users sync --dry-run shows the removal and changes nothing" || fail "dry run: $out ($(frank_state))"
 out=$(sync "$work/users-less.json" 2>&1) || true
-if grep -q "revoked readonly from tool_frank" <<<"$out" && grep -q "login tool_frank is not declared" <<<"$out" && [ "$(admin "select count(*) from pg_roles where rolname='tool_frank'")" = 1 ]; then
-  ok "users sync revokes the role of someone no longer declared, keeps the login and reports it"
+echo "$out" | sed 's/^/#   /'
+if grep -q "revoked readonly from $frank" <<<"$out" && grep -q "revoked rds_iam from $frank" <<<"$out" && grep -q "disabled login $frank" <<<"$out" \
+  && ! grep -q "login $frank is not declared" <<<"$out" && [ "$(admin "select count(*) from pg_roles where rolname='$frank'")" = 1 ]; then
+  ok "users sync revokes the role of someone no longer declared, and revokes rds_iam and LOGIN; the role is kept"
 else fail "revoke: $out"; fi
+[ "$(frank_state)" = "false,false,false" ] && ok "$frank: rolcanlogin = false, not a member of rds_iam nor readonly" || fail "$frank after removal: $(frank_state)"
+if out=$(connect_as --user "$frank" --password-from-env FRANK_PASSWORD --exec "select current_user" 2>&1); then fail "$frank still logs in after removal: $out"; else
+  grep -q "The database refused '$frank'" <<<"$out" && grep -q "not permitted to log in" <<<"$out" && grep -q "is disabled (NOLOGIN)" <<<"$out" && ok "$frank can no longer log in through the tool" || fail "$frank login after removal: $out"
+fi
 out=$(sync "$work/users-less.json" 2>&1) || true
 grep -q "no changes" <<<"$out" && ok "and then: no changes" || fail "after revoke: $out"
+# Declared again: LOGIN, rds_iam and the group come back; then no changes.
+out=$(sync "$work/users.json" 2>&1) || true
+echo "$out" | sed 's/^/#   /'
+grep -q "allowed $frank to log in" <<<"$out" && grep -q "granted rds_iam to $frank" <<<"$out" && grep -q "granted readonly to $frank" <<<"$out" && [ "$(frank_state)" = "true,true,true" ] \
+  && ok "declaring $frank again restores LOGIN, rds_iam and readonly" || fail "re-declare: $out ($(frank_state))"
+out=$(connect_as --user "$frank" --password-from-env FRANK_PASSWORD --exec "select current_user" 2>&1) || true
+[ "$out" = "$frank" ] && ok "$frank logs in through the tool again" || fail "$frank after re-declaring: $out"
+out=$(sync "$work/users.json" 2>&1) || true
+grep -q "^$stack: no changes" <<<"$out" && ok "and then: no changes" || fail "after re-declaring: $out"
 
 # A person whose database user does not exist yet is told to run users sync.
 if out=$(connect --user "$hank" --exec "select 1" 2>&1); then fail "a missing database user connected"; else
