@@ -83,14 +83,37 @@ public sealed class AccountsTests
     }
 
     [Theory]
-    [InlineData("account.prod", "333333333333")]
+    [InlineData("account.sandbox", "333333333333")]
     [InlineData("account", "333333333333")]
-    [InlineData("region.prod", "us-east-1")]
-    public void A_command_line_cannot_move_an_environment_the_file_places(string key, string value)
+    [InlineData("region.sandbox", "us-east-1")]
+    public void A_command_line_cannot_move_a_sandbox_the_file_places(string key, string value)
     {
-        var error = Assert.Throws<InvalidSettingException>(() => Place("""{"environments": {"prod": {"account": "222222222222", "region": "eu-west-1"}}}""", (key, value)));
-        Assert.StartsWith(key.Contains('.') ? key : $"{key}.prod", error.Setting);
+        var error = Assert.Throws<InvalidSettingException>(() => Place("""{"environments": {"sandbox": {"account": "222222222222", "region": "eu-west-1"}}}""", (key, value)));
+        Assert.StartsWith(key.Contains('.') ? key : $"{key}.sandbox", error.Setting);
         Assert.Contains("committed in config/accounts.json", error.Allowed);
+    }
+
+    [Fact]
+    public void Unsuffixed_context_never_places_a_shared_environment()
+    {
+        var placed = Place("{}", ("account", "333333333333"), ("region", "us-east-1"), ("appSecurityGroupId", "sg-0123456789abcdef0"));
+        foreach (var shared in placed.Where(e => e.Name != "sandbox"))
+        {
+            Assert.Null(shared.Account);
+            Assert.Equal("eu-west-1", shared.Region);
+            Assert.Null(shared.ExistingAppSecurityGroupId);
+        }
+
+        var sandbox = placed.Single(e => e.Name == "sandbox");
+        Assert.Equal(("333333333333", "us-east-1", "sg-0123456789abcdef0"), (sandbox.Account, sandbox.Region, sandbox.ExistingAppSecurityGroupId));
+    }
+
+    [Fact]
+    public void A_shared_environments_app_group_comes_from_the_committed_file()
+    {
+        var placed = Place("""{"environments": {"prod": {"appSecurityGroupId": "sg-0123456789abcdef0"}}}""");
+        Assert.Equal("sg-0123456789abcdef0", placed.Single(e => e.Name == "prod").ExistingAppSecurityGroupId);
+        Assert.Equal("config/accounts.json $.environments.prod.appSecurityGroupId", Assert.Throws<InvalidSettingException>(() => Place("""{"environments": {"prod": {"appSecurityGroupId": "sg-NOPE"}}}""")).Setting);
     }
 
     [Theory]
@@ -105,12 +128,6 @@ public sealed class AccountsTests
         Assert.Contains("master secret", error.Allowed);
     }
 
-    [Fact]
-    public void One_account_given_for_every_environment_on_the_command_line_is_refused_too()
-    {
-        var placed = Place("{}", ("account", "222222222222"));
-        Assert.Throws<InvalidSettingException>(() => AccountIsolation.Assess(placed));
-    }
 
     [Fact]
     public void Partial_and_full_placement_are_stated_plainly()

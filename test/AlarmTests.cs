@@ -59,6 +59,15 @@ public sealed class AlarmTests
         Assert.Equal("arn:aws:sns:eu-west-1:${AWS::AccountId}:*", topicArn);
     }
 
+    [Fact]
+    public void Production_without_subscribers_warns_that_its_alarms_reach_nobody_and_the_others_say_it_as_info()
+    {
+        Assert.Empty(CdkJson.Operations.SubscribersOf("prod").Email);
+        Amazon.CDK.Assertions.Annotations.FromStack(app.Stacks["RdsStack-prod"]).HasWarning("/RdsStack-prod", Amazon.CDK.Assertions.Match.StringLikeRegexp("prod: the operations topic has no subscriber.*reach nobody"));
+        Amazon.CDK.Assertions.Annotations.FromStack(app.Stacks["RdsStack-dev"]).HasNoWarning("*", Amazon.CDK.Assertions.Match.StringLikeRegexp("reach nobody"));
+        Amazon.CDK.Assertions.Annotations.FromStack(app.Stacks["RdsStack-dev"]).HasInfo("/RdsStack-dev", Amazon.CDK.Assertions.Match.StringLikeRegexp("dev: the operations topic has no subscriber"));
+    }
+
     [Theory]
     [MemberData(nameof(StacksAndEnvironments))]
     public void Subscribers_come_from_config_operations_json(string stack, string environment)
@@ -202,6 +211,9 @@ public sealed class AlarmTests
     [InlineData("{\"workingHours\":{\"timeZone\":\"Europe/Dublin\",\"workingDays\":\"MON-FRI\",\"start\":\"08:00\",\"stop\":\"19:00\"},\"subscribers\":{\"dev\":{\"https\":[\"http://hooks.example.com/x\"]}}}", "$.subscribers.dev.https[0]", "http://hooks.example.com/x")]
     [InlineData("{\"workingHours\":{\"timeZone\":\"Europe/Dublin\",\"workingDays\":\"MON-FRI\",\"start\":\"08:00\",\"stop\":\"19:00\"},\"subscribers\":{\"dev\":{\"slack\":[\"x\"]}}}", "$.subscribers.dev.slack", "slack")]
     [InlineData("{\"subscribers\":{}}", "$.workingHours", null)]
+    [InlineData("{\"workingHours\":{\"timeZone\":\"Europe/Dublin\",\"workingDays\":\"MON-FRI\",\"start\":\"08:00\",\"stop\":\"19:00\"},\"subscribers\":{\"prod\":{\"email\":[\"oncall@example.com\"]}}}", "$.subscribers.prod.email[0]", "oncall@example.com")]
+    [InlineData("{\"workingHours\":{\"timeZone\":\"Europe/Dublin\",\"workingDays\":\"MON-FRI\",\"start\":\"08:00\",\"stop\":\"19:00\"},\"subscribers\":{\"prod\":{\"email\":[\"ops@team.invalid\"]}}}", "$.subscribers.prod.email[0]", "ops@team.invalid")]
+    [InlineData("{\"workingHours\":{\"timeZone\":\"Europe/Dublin\",\"workingDays\":\"MON-FRI\",\"start\":\"08:00\",\"stop\":\"19:00\"},\"subscribers\":{\"prod\":{\"https\":[\"https://hooks.example.org/x\"]}}}", "$.subscribers.prod.https[0]", "https://hooks.example.org/x")]
     public void Bad_operations_config_is_refused_naming_the_file_and_json_path(string json, string path, string? value)
     {
         using var document = JsonDocument.Parse(json);

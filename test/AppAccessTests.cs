@@ -6,14 +6,31 @@ using Xunit;
 
 namespace RdsStack.Tests;
 
-/// <summary>The standard app using an existing application security group in dev.</summary>
+/// <summary>
+/// The standard app using an existing application security group in dev, committed in accounts.json (shared
+/// environments take it from the committed file only).
+/// </summary>
 public sealed class ImportedAppGroupApp : SynthesizedApp
 {
     public const string GroupId = "sg-0123456789abcdef0";
 
     public ImportedAppGroupApp()
-        : base(new Dictionary<string, object> { ["appSecurityGroupId.dev"] = GroupId })
+        : base(new Dictionary<string, object> { [RdsStack.App.DeploymentContext.ConfigDirKey] = ConfigWithDevGroup() })
     {
+    }
+
+    private static string ConfigWithDevGroup()
+    {
+        var directory = Directory.CreateTempSubdirectory("rdsstack-app-group-").FullName;
+        foreach (var file in Directory.GetFiles(CdkJson.ConfigDir))
+        {
+            File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+        }
+
+        var accounts = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, "accounts.json")))!;
+        accounts["environments"]!["dev"]!["appSecurityGroupId"] = GroupId;
+        File.WriteAllText(Path.Combine(directory, "accounts.json"), accounts.ToJsonString());
+        return directory;
     }
 }
 

@@ -524,6 +524,7 @@ public sealed class BastionTests : IClassFixture<NoOperatorApp>
     [InlineData("1amara")]
     [InlineData("Amara")]
     [InlineData("a23456789012345678901234567890123")]
+    [InlineData("eve\n")] // a trailing newline once passed the pattern ('$' matches before it) and broke the user data
     public void Operator_names_that_are_system_logins_or_not_valid_logins_are_refused(string name) =>
         Assert.Equal("p.name", Assert.Throws<InvalidSettingException>(() => BastionOperator.Create("p", name, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE3jt+bkHtuWt9DXr+8IYwJD/O6YCB4YGJM6FyUJqhj/ a")).Setting);
 

@@ -68,15 +68,19 @@ public sealed class CliOutputTests : IClassFixture<CliRun>
     }
 
     [Fact]
-    public void Only_prod_warns_on_a_default_synth_and_only_that_it_is_not_isolated()
+    public void Only_prod_warns_on_a_default_synth_about_what_must_be_committed_before_it_goes_live()
     {
         // prod lists no operators (Session Manager only, by configuration): said as info, not as a warning.
         Assert.True(cli.ProdSynth.ExitCode == 0, cli.ProdSynth.Stderr);
         Assert.DoesNotContain("WARNING", cli.Synth.Stderr, StringComparison.Ordinal);
-        // One warning on a default synth: prod is not isolated by account until config/accounts.json names accounts.
+        // Two warnings on a fresh clone, both prod's and both things a platform team must commit before going live: no
+        // account isolates prod (config/accounts.json), and nobody receives its alarms (config/operations.json).
         var prodWarnings = cli.ProdSynth.Stderr.Split('\n').Where(l => l.StartsWith("WARNING", StringComparison.Ordinal)).ToList();
-        Assert.StartsWith("WARNING Environments are NOT isolated:", Assert.Single(prodWarnings), StringComparison.Ordinal);
+        Assert.Equal(2, prodWarnings.Count);
+        Assert.Contains(prodWarnings, w => w.StartsWith("WARNING Environments are NOT isolated:", StringComparison.Ordinal));
+        Assert.Contains(prodWarnings, w => w.StartsWith("WARNING prod: the operations topic has no subscriber", StringComparison.Ordinal));
         Assert.Contains($"Acknowledge with 'Annotation::{App.EnvironmentStack.NotIsolatedWarning}'", cli.ProdSynth.Stderr);
+        Assert.Contains($"Acknowledge with 'Annotation::{App.EnvironmentStack.NoSubscribersWarning}'", cli.ProdSynth.Stderr);
     }
 
     [Fact]

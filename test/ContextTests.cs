@@ -89,16 +89,29 @@ public sealed class ContextTests
     }
 
     [Fact]
-    public void Accounts_apply_to_every_environment_unless_one_is_named()
+    public void An_account_without_a_suffix_is_the_sandboxs_only()
     {
-        var context = Read(("account", "111111111111"), ("account.prod", "222222222222"));
-        Assert.Equal("111111111111", context.AccountFor("dev"));
-        Assert.Equal("222222222222", context.AccountFor("prod"));
+        var context = Read(("account", "111111111111"));
+        Assert.Equal("111111111111", context.AccountFor("sandbox"));
+        Assert.Null(context.AccountFor("dev"));
+        Assert.Null(context.AccountFor("prod"));
+    }
+
+    [Theory]
+    [InlineData("account.prod", "222222222222")]
+    [InlineData("account.dev", "222222222222")]
+    [InlineData("region.staging", "eu-west-2")]
+    [InlineData("appSecurityGroupId.prod", "sg-0123456789abcdef0")]
+    public void Placement_and_app_group_of_a_shared_environment_are_refused_on_the_command_line(string key, string value)
+    {
+        var error = Refused(key, value);
+        Assert.Contains("accounts.json", error.Allowed);
+        Assert.Contains("reviewed commit", error.Allowed);
     }
 
     [Theory]
     [InlineData("account", "12345")]
-    [InlineData("account.prod", "12345678901a")]
+    [InlineData("account.sandbox", "12345678901a")]
     public void Bad_accounts_are_refused(string key, string value) => Refused(key, value);
 
     [Theory]
@@ -107,10 +120,11 @@ public sealed class ContextTests
     public void Bad_regions_are_refused(string key, string value) => Assert.Contains("region name", Refused(key, value).Allowed);
 
     [Fact]
-    public void App_security_group_ids_are_read_per_environment()
+    public void An_app_security_group_on_the_command_line_is_the_sandboxs_only()
     {
-        var context = Read(("appSecurityGroupId.dev", "sg-0123456789abcdef0"));
-        Assert.Equal("sg-0123456789abcdef0", context.AppSecurityGroupIdFor("dev"));
+        var context = Read(("appSecurityGroupId", "sg-0123456789abcdef0"));
+        Assert.Equal("sg-0123456789abcdef0", context.AppSecurityGroupIdFor("sandbox"));
+        Assert.Null(context.AppSecurityGroupIdFor("dev"));
         Assert.Null(context.AppSecurityGroupIdFor("prod"));
     }
 
@@ -118,7 +132,7 @@ public sealed class ContextTests
     [InlineData("appSecurityGroupId", "sg-123")]
     [InlineData("appSecurityGroupId", "0123456789abcdef0")]
     [InlineData("appSecurityGroupId", "sg-0123456789ABCDEF0")]
-    [InlineData("appSecurityGroupId.prod", "sg-xyz45678")]
+    [InlineData("appSecurityGroupId.sandbox", "sg-xyz45678")]
     public void Bad_app_security_group_ids_are_refused(string key, string value)
     {
         var error = Refused(key, value);

@@ -21,13 +21,13 @@ public sealed class ProgramTests
         return directory?.FullName ?? throw new InvalidOperationException("RdsStack.sln not found above " + AppContext.BaseDirectory);
     }
 
-    internal static (int ExitCode, string Stderr, string OutDir) RunApp(Dictionary<string, string> context)
+    internal static (int ExitCode, string Stderr, string OutDir) RunApp(Dictionary<string, string> context, string? workingDirectory = null)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         var dll = Path.Combine(RepositoryRoot(), "src", "RdsStack", "bin", configuration, "net10.0", "RdsStack.dll");
         Assert.True(File.Exists(dll), $"built app not found at {dll}");
         var outDir = Directory.CreateTempSubdirectory("rdsstack-program-").FullName;
-        var start = new ProcessStartInfo("dotnet", $"\"{dll}\"") { RedirectStandardError = true, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo("dotnet", $"\"{dll}\"") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory };
         start.Environment["CDK_CONTEXT_JSON"] = JsonSerializer.Serialize(CdkJson.Context(context.ToDictionary(c => c.Key, c => (object)c.Value)));
         start.Environment["CDK_OUTDIR"] = outDir;
         using var process = Process.Start(start)!;
@@ -35,6 +35,27 @@ public sealed class ProgramTests
         _ = process.StandardOutput.ReadToEnd();
         Assert.True(process.WaitForExit(120_000), "the app did not finish within two minutes");
         return (process.ExitCode, stderr.Result, outDir);
+    }
+
+    [Fact]
+    public void In_a_checkout_configDir_cannot_swap_the_committed_configuration_of_the_shared_environments()
+    {
+        // The app runs where cdk runs: next to cdk.json and the committed config/ (the repository root).
+        var substitute = Directory.CreateTempSubdirectory("rdsstack-other-config-").FullName;
+        foreach (var file in Directory.GetFiles(CdkJson.ConfigDir))
+        {
+            File.Copy(file, Path.Combine(substitute, Path.GetFileName(file)));
+        }
+
+        var (exitCode, stderr, outDir) = RunApp(new Dictionary<string, string> { ["configDir"] = substitute }, RepositoryRoot());
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"RdsStack: Invalid setting 'configDir': '{substitute}'", stderr);
+        Assert.Contains("reviewed commit", stderr);
+        Assert.Empty(Directory.GetFiles(outDir, "*.template.json"));
+
+        // The committed directory itself, named explicitly, is fine.
+        var (ok, okErrors, _) = RunApp(new Dictionary<string, string> { ["configDir"] = CdkJson.ConfigDir }, RepositoryRoot());
+        Assert.True(ok == 0, okErrors);
     }
 
     [Theory]

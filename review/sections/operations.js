@@ -27,7 +27,7 @@ function render(stackName, template) {
     const tlsOnly = statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false');
     const publishers = statements.filter((s) => s.Effect === 'Allow').flatMap((s) => [].concat(s.Principal?.Service ?? s.Principal?.AWS ?? []));
     const subscriptions = byType('AWS::SNS::Subscription').filter(([, s]) => ref(s.Properties.TopicArn) === id).map(([, s]) => `${s.Properties.Protocol} ${s.Properties.Endpoint}`);
-    return [id, t.Properties?.KmsMasterKeyId ? ref(t.Properties.KmsMasterKeyId) : 'NOT ENCRYPTED', tlsOnly ? 'yes' : 'NO', publishers.join(', ') || '(account only)', subscriptions.join('; ') || 'none'];
+    return [id, t.Properties?.KmsMasterKeyId ? ref(t.Properties.KmsMasterKeyId) : 'NOT ENCRYPTED', tlsOnly ? 'yes' : 'NO', publishers.join(', ') || '(account only)', subscriptions.join('; ') || 'NONE: its alarms and events reach nobody (config/operations.json)'];
   });
   out.push('### Notification topics', '', table(['Topic', 'Key', 'TLS only', 'Publishers allowed', 'Subscriptions'], topics));
 

@@ -20,12 +20,12 @@ public static partial class Arns
     /// <summary>The region of an ARN (its fourth field).</summary>
     public static string RegionOf(string arn) => arn.Split(':')[3];
 
-    [GeneratedRegex("^[0-9]{12}$")]
+    [GeneratedRegex("^[0-9]{12}\\z")]
     private static partial Regex AccountPattern();
 
-    [GeneratedRegex("^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}$")]
+    [GeneratedRegex("^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([\\w+=,.@-]+/)*[\\w+=,.@-]{1,64}\\z")]
     private static partial Regex RolePattern();
 
-    [GeneratedRegex("^arn:aws(-cn|-us-gov)?:backup:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$")]
+    [GeneratedRegex("^arn:aws(-cn|-us-gov)?:backup:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:backup-vault:[A-Za-z0-9_.-]{2,50}\\z")]
     private static partial Regex VaultPattern();
 }

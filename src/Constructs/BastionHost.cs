@@ -441,15 +441,15 @@ public sealed partial class BastionHost : Construct, IConnectable
         }
     }
 
-    [GeneratedRegex("^(t4g|t3|t3a)\\.(nano|micro|small|medium|large)$")]
+    [GeneratedRegex("^(t4g|t3|t3a)\\.(nano|micro|small|medium|large)\\z")]
     private static partial Regex InstanceTypePattern();
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,255}$")]
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,255}\\z")]
     private static partial Regex KeyPairNamePattern();
 
-    [GeneratedRegex("^/[A-Za-z0-9._/-]{1,1010}$")]
+    [GeneratedRegex("^/[A-Za-z0-9._/-]{1,1010}\\z")]
     private static partial Regex ParameterNamePattern();
 
-    [GeneratedRegex("^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5[A-Za-z0-9+/]{40,}={0,2}( [^\\r\\n]*)?$")]
+    [GeneratedRegex("^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5[A-Za-z0-9+/]{40,}={0,2}( [^\\r\\n]*)?\\z")]
     private static partial Regex PublicKeyPattern();
 }

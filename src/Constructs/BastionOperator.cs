@@ -57,6 +57,6 @@ public sealed partial record BastionOperator
         return new BastionOperator(name, publicKey!.Trim());
     }
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,31}$")]
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,31}\\z")]
     private static partial Regex NamePattern();
 }

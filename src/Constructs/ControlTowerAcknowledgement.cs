@@ -68,6 +68,6 @@ public static partial class ControlTowerAcknowledgement
     /// <summary>True when <paramref name="id"/> has the shape of a proactive control id (<c>CT.RDS.PR.20</c>).</summary>
     public static bool IsControlId(string id) => ControlIdPattern().IsMatch(id);
 
-    [GeneratedRegex("^CT\\.[A-Z0-9]+\\.PR\\.[0-9]+$")]
+    [GeneratedRegex("^CT\\.[A-Z0-9]+\\.PR\\.[0-9]+\\z")]
     private static partial Regex ControlIdPattern();
 }

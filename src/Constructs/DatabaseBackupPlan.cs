@@ -128,7 +128,7 @@ public sealed class DatabaseBackupPlan : Construct
 
     private void AcknowledgeRules() => NagAcknowledgement.Add(
         Role,
-        "AWS Backup's documented service-role policy AWSBackupServiceRolePolicyForBackup (snapshot, tag and describe actions AWS Backup needs across resource types, maintained by AWS). The role is assumable only by backup.amazonaws.com of this account and is used only by this plan's selection of this one database.",
+        "AWS Backup's documented service-role policy AWSBackupServiceRolePolicyForBackup (snapshot, tag and describe actions AWS Backup needs across resource types, maintained by AWS). The role is assumable only by the backup.amazonaws.com service principal, with aws:SourceAccount/aws:SourceArn conditions in their IfExists form (AWS Backup documents those keys for its SNS and KMS policies, not for assuming its role), and is used only by this plan's selection of this one database.",
         "AwsSolutions-IAM4");
 
     private static void Validate(DatabaseBackupPlanProps props)

@@ -132,6 +132,6 @@ public sealed partial record DatabaseClassFacts
         };
     }
 
-    [GeneratedRegex("^db\\.(?<family>[a-z0-9]+)\\.(?<size>[a-z0-9]+)$")]
+    [GeneratedRegex("^db\\.(?<family>[a-z0-9]+)\\.(?<size>[a-z0-9]+)\\z")]
     private static partial Regex ClassPattern();
 }

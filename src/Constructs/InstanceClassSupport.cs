@@ -65,6 +65,6 @@ public static partial class InstanceClassSupport
         }
     }
 
-    [GeneratedRegex("^db\\.(?<family>[a-z0-9]+)\\.(?<size>[a-z0-9]+)$")]
+    [GeneratedRegex("^db\\.(?<family>[a-z0-9]+)\\.(?<size>[a-z0-9]+)\\z")]
     private static partial Regex ClassPattern();
 }

@@ -89,6 +89,6 @@ public sealed partial class OperationsTopic : Construct
         }
     }
 
-    [GeneratedRegex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$")]
+    [GeneratedRegex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\z")]
     private static partial Regex EmailPattern();
 }

@@ -154,6 +154,6 @@ public sealed partial class OperatorPolicy : Construct
             "AwsSolutions-IAM5");
     }
 
-    [GeneratedRegex("^[A-Za-z0-9+\\-=._:/@]{1,128}$")]
+    [GeneratedRegex("^[A-Za-z0-9+\\-=._:/@]{1,128}\\z")]
     private static partial Regex TagKeyPattern();
 }

@@ -279,9 +279,9 @@ public sealed partial class PostgresDatabase : Construct, IConnectable
         }
     }
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{0,62}$")]
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,62}\\z")]
     private static partial Regex InstanceIdentifierPattern();
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,62}$")]
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,62}\\z")]
     private static partial Regex IdentifierPattern();
 }

@@ -91,6 +91,9 @@ public static class PostgresDefaults
         ["log_connections"] = LogConnections,
         ["log_disconnections"] = "1",
         ["shared_preload_libraries"] = SharedPreloadLibraries,
+        // pg_stat_statements (preloaded by RDS, read by Performance Insights) would keep utility statements verbatim:
+        // CREATE/ALTER ROLE ... PASSWORD '...' in clear text. Tracking only planned statements keeps passwords out.
+        ["pg_stat_statements.track_utility"] = "0",
         ["pgaudit.log"] = AuditClasses,
         ["pgaudit.log_parameter"] = "0",
         ["log_statement"] = "none",

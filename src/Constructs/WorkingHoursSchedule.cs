@@ -146,6 +146,6 @@ public sealed partial class WorkingHoursSchedule : Construct
         }
     }
 
-    [GeneratedRegex("^(MON|TUE|WED|THU|FRI|SAT|SUN)(-(MON|TUE|WED|THU|FRI|SAT|SUN))?(,(MON|TUE|WED|THU|FRI|SAT|SUN)(-(MON|TUE|WED|THU|FRI|SAT|SUN))?)*$")]
+    [GeneratedRegex("^(MON|TUE|WED|THU|FRI|SAT|SUN)(-(MON|TUE|WED|THU|FRI|SAT|SUN))?(,(MON|TUE|WED|THU|FRI|SAT|SUN)(-(MON|TUE|WED|THU|FRI|SAT|SUN))?)*\\z")]
     private static partial Regex WorkingDaysPattern();
 }

@@ -25,6 +25,9 @@ public sealed record EnvironmentPlacement
 
     /// <summary>Days the copy is kept, or null (the plan's retention).</summary>
     public int? BackupCopyRetentionDays { get; init; }
+
+    /// <summary>An existing application security group to admit instead of creating one, or null.</summary>
+    public string? AppSecurityGroupId { get; init; }
 }
 
 /// <summary>
@@ -49,7 +52,7 @@ public sealed partial record AccountsConfiguration
     /// <summary>The environment names the file may place.</summary>
     public static readonly IReadOnlyList<string> EnvironmentNames = new[] { "dev", "staging", "prod", "sandbox" };
 
-    private static readonly string[] EnvironmentFields = { "account", "region", "availabilityZones", "keyAdminRoleArn", "backupCopy" };
+    private static readonly string[] EnvironmentFields = { "account", "region", "availabilityZones", "keyAdminRoleArn", "backupCopy", "appSecurityGroupId" };
 
     /// <summary>Placements by environment name (only those the file names).</summary>
     public IReadOnlyDictionary<string, EnvironmentPlacement> Environments { get; init; } = new Dictionary<string, EnvironmentPlacement>();
@@ -163,6 +166,7 @@ public sealed partial record AccountsConfiguration
             KeyAdminRoleArn = Text("keyAdminRoleArn", Arns.IsRoleArn, "an IAM role ARN such as arn:aws:iam::123456789012:role/KeyAdministrator"),
             BackupCopyVaultArn = copyVault,
             BackupCopyRetentionDays = copyDays,
+            AppSecurityGroupId = Text("appSecurityGroupId", g => DeploymentContext.IsSecurityGroupId(g), "a security group id: 'sg-' and 8 or 17 lowercase hex digits, e.g. sg-0123456789abcdef0"),
         };
     }
 
@@ -176,9 +180,9 @@ public sealed partial record AccountsConfiguration
     }
 
     /// <summary>Region names: <c>eu-west-1</c>, <c>us-gov-west-1</c>, ...</summary>
-    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]$")]
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]\\z")]
     public static partial Regex RegionPattern();
 
-    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9][a-z]$")]
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9][a-z]\\z")]
     private static partial Regex ZonePattern();
 }

@@ -124,6 +124,15 @@ public sealed partial record DeploymentContext
             throw new InvalidSettingException(ConfigDirKey, configDir, $"an existing directory holding the committed configuration ({AccessConfiguration.FileName}, ...)");
         }
 
+        // In a checkout (cdk runs next to cdk.json and the committed config/), no context value may swap the files that
+        // decide who reaches dev, staging and prod, where they live, which controls are enforced and where alarms go.
+        // configDir is for apps run elsewhere (tests, a library consumer's own layout).
+        var committed = Path.GetFullPath(DefaultConfigDir);
+        if (configDir is not null && Directory.Exists(committed) && Path.GetFullPath(configDir).TrimEnd(Path.DirectorySeparatorChar) != committed.TrimEnd(Path.DirectorySeparatorChar))
+        {
+            throw new InvalidSettingException(ConfigDirKey, configDir, $"nothing here (or {committed}): this checkout's committed {DefaultConfigDir}/ decides access, placement, enforced controls and alarm subscribers of the shared environments; change those files in a reviewed commit");
+        }
+
         return new DeploymentContext
         {
             Sandbox = sandbox,
@@ -223,6 +232,17 @@ public sealed partial record DeploymentContext
                     throw new InvalidSettingException(contextKey, value, $"nothing: {environment.Name} takes its operator networks and named operators from the committed {DefaultConfigDir}/{AccessConfiguration.FileName} (a change to who can reach it is a reviewed commit); {key} without a suffix applies to the sandbox only");
                 }
             }
+
+            // Placement and the admitted application group decide who can reach a shared environment's data too: they
+            // come only from the committed accounts file, never from a context value anyone can type.
+            foreach (var key in new[] { AccountKey, RegionKey, AppSecurityGroupIdKey })
+            {
+                var contextKey = $"{key}.{environment.Name}";
+                if (text(contextKey) is { } value)
+                {
+                    throw new InvalidSettingException(contextKey, value, $"nothing: {environment.Name} takes its {key} only from the committed {DefaultConfigDir}/{AccountsConfiguration.FileName} (\"environments\": {{ \"{environment.Name}\": {{ \"{key}\": ... }} }}, a reviewed commit); {key} without a suffix applies to the sandbox only");
+                }
+            }
         }
     }
 
@@ -252,8 +272,14 @@ public sealed partial record DeploymentContext
         return values;
     }
 
+    // A value without a suffix is the sandbox's (a person's command line); shared environments never read it.
     private static string? ForEnvironment(IReadOnlyDictionary<string, string> values, string environment) =>
-        values.TryGetValue(environment, out var specific) ? specific : values.TryGetValue(string.Empty, out var all) ? all : null;
+        values.TryGetValue(environment, out var specific) ? specific
+        : environment == EnvironmentPresets.Sandbox.Name && values.TryGetValue(string.Empty, out var unsuffixed) ? unsuffixed
+        : null;
+
+    /// <summary>True when <paramref name="value"/> is a security group id (<c>sg-</c> and 8 or 17 lowercase hex digits).</summary>
+    public static bool IsSecurityGroupId(string value) => SecurityGroupIdPattern().IsMatch(value);
 
     private static string? ToText(object? value) => value switch
     {
@@ -263,12 +289,12 @@ public sealed partial record DeploymentContext
         _ => Convert.ToString(value, CultureInfo.InvariantCulture),
     };
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{0,19}$")]
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,19}\\z")]
     private static partial Regex SandboxPattern();
 
-    [GeneratedRegex("^[0-9]{12}$")]
+    [GeneratedRegex("^[0-9]{12}\\z")]
     private static partial Regex AccountPattern();
 
-    [GeneratedRegex("^sg-([0-9a-f]{8}|[0-9a-f]{17})$")]
+    [GeneratedRegex("^sg-([0-9a-f]{8}|[0-9a-f]{17})\\z")]
     private static partial Regex SecurityGroupIdPattern();
 }

@@ -4,8 +4,9 @@ namespace RdsStack.App;
 
 /// <summary>
 /// Puts each preset where it belongs: the committed <c>config/accounts.json</c> first, then the CDK context keys
-/// <c>account[.&lt;env&gt;]</c> and <c>region[.&lt;env&gt;]</c> where the file is silent. A command line may fill a gap but
-/// never contradict the committed file, so no developer's <c>-c</c> moves a shared environment.
+/// <c>account[.sandbox]</c>, <c>region[.sandbox]</c> and <c>appSecurityGroupId[.sandbox]</c> for the sandbox where the file
+/// is silent. Shared environments are placed by the committed file alone (<see cref="DeploymentContext"/> refuses their
+/// suffixed keys, and unsuffixed keys are the sandbox's), and a command line never contradicts the file.
 /// </summary>
 public static class EnvironmentPlacementRules
 {
@@ -26,6 +27,7 @@ public static class EnvironmentPlacementRules
             Region = region,
             ZoneNames = committed.AvailabilityZones,
             KeyAdministratorRoleArn = committed.KeyAdminRoleArn,
+            ExistingAppSecurityGroupId = Merge(committed.AppSecurityGroupId, context.AppSecurityGroupIdFor(preset.Name), preset.Name, "appSecurityGroupId"),
             BackupPlan = preset.BackupPlan is { } plan && committed.BackupCopyVaultArn is { } vault
                 ? plan with { CopyToVaultArn = vault, CopyRetentionDays = committed.BackupCopyRetentionDays }
                 : preset.BackupPlan,

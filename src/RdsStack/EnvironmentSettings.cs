@@ -41,6 +41,12 @@ public sealed record EnvironmentSettings
     public IReadOnlyList<string> AvailabilityZones => ZoneNames ?? RegionZones.Pick(Region, AvailabilityZoneCount, $"{Name}.region");
 
     /// <summary>
+    /// An existing application security group admitted to the database instead of a new one. Default null (one is
+    /// created). Placed from the committed accounts file (shared environments) or the sandbox's command line.
+    /// </summary>
+    public string? ExistingAppSecurityGroupId { get; init; }
+
+    /// <summary>
     /// The IAM role that alone (with the deployment role) may delete the environment key or change its policy, from
     /// <c>config/accounts.json</c> (<c>keyAdminRoleArn</c>). Null: any administrator of the account may.
     /// </summary>

@@ -33,6 +33,9 @@ public sealed class EnvironmentStackProps : StackProps
 /// </summary>
 public sealed class EnvironmentStack : Stack
 {
+    /// <summary>Id of the synth warning on a production stack whose operations topic has no subscriber.</summary>
+    public const string NoSubscribersWarning = "@rdsstack/app:alarmsReachNobody";
+
     /// <summary>Id of the synth warning on a production stack when no accounts separate the environments.</summary>
     public const string NotIsolatedWarning = "@rdsstack/app:environmentsNotIsolated";
 
@@ -115,7 +118,7 @@ public sealed class EnvironmentStack : Stack
         AcknowledgePresetChoices(settings);
         RecordIsolation(settings, props.Isolation);
 
-        var existingAppGroup = props.Deployment.AppSecurityGroupIdFor(settings.Name);
+        var existingAppGroup = settings.ExistingAppSecurityGroupId;
         AppAccess = new AppTierAccess(this, "AppAccess", new AppTierAccessProps
         {
             Vpc = Network.Vpc,
@@ -375,6 +378,20 @@ public sealed class EnvironmentStack : Stack
     {
         Key.AllowNotificationServices(OperationsTopic.PublishingServices.ToArray());
         var subscribers = operations.SubscribersOf(settings.Name);
+        if (subscribers.Email.Count + subscribers.Https.Count == 0)
+        {
+            // Alarms and RDS events of a production environment must reach someone; elsewhere the topic can wait.
+            var nobody = $"{settings.Name}: the operations topic has no subscriber in {DeploymentContext.DefaultConfigDir}/operations.json, so its alarms and RDS events reach nobody. Add your on-call address under \"subscribers\".\"{settings.Name}\" (or subscribe a chat integration to the OperationsTopicArn output).";
+            if (settings.Production)
+            {
+                Annotations.Of(this).AddWarningV2(NoSubscribersWarning, nobody);
+            }
+            else
+            {
+                Annotations.Of(this).AddInfo(nobody);
+            }
+        }
+
         Operations = new OperationsTopic(this, "Operations", new OperationsTopicProps
         {
             EncryptionKey = Key.Key,

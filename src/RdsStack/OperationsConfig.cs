@@ -136,15 +136,20 @@ public sealed record OperationsConfig
             {
                 if (!email.Contains('@', StringComparison.Ordinal) || email.Any(char.IsWhiteSpace))
                 {
-                    throw Bad($"{at}.email[{index}]", email, "an e-mail address, e.g. oncall@example.com");
+                    throw Bad($"{at}.email[{index}]", email, "an e-mail address of your team, e.g. oncall@yourcompany.com");
+                }
+
+                if (IsReservedDomain(email[(email.LastIndexOf('@') + 1)..]))
+                {
+                    throw Bad($"{at}.email[{index}]", email, "a deliverable address: example.com/.org/.net and the .example, .invalid, .test and .localhost domains are reserved (RFC 2606) and reach nobody");
                 }
             }
 
             foreach (var (url, index) in entry.Https.Select((u, i) => (u, i)))
             {
-                if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
+                if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps || IsReservedDomain(uri.Host))
                 {
-                    throw Bad($"{at}.https[{index}]", url, "an absolute https:// URL");
+                    throw Bad($"{at}.https[{index}]", url, "an absolute https:// URL on a real host (not a reserved example domain)");
                 }
             }
 
@@ -179,5 +184,14 @@ public sealed record OperationsConfig
         {
             throw new InvalidSettingException(FileName, error.Message, "valid JSON");
         }
+    }
+
+    /// <summary>True for the domains RFC 2606 reserves for documentation and tests: mail sent there reaches nobody.</summary>
+    public static bool IsReservedDomain(string domain)
+    {
+        var d = domain.Trim().TrimEnd('.').ToLowerInvariant();
+        return d is "example.com" or "example.org" or "example.net" || d.EndsWith(".example.com", StringComparison.Ordinal)
+            || d.EndsWith(".example.org", StringComparison.Ordinal) || d.EndsWith(".example.net", StringComparison.Ordinal)
+            || d.Split('.').Last() is "example" or "invalid" or "test" or "localhost";
     }
 }

@@ -52,6 +52,7 @@ psql_run() { runuser -u postgres -- "$PGBIN/psql" -h 127.0.0.1 -p $PORT -U postg
 
 exercise() { # the statements an administrator and `users sync` run
   psql_run -c "CREATE EXTENSION pgaudit;"
+  psql_run -c "CREATE EXTENSION pg_stat_statements;"
   psql_run -c "CREATE ROLE alice_probe LOGIN PASSWORD 'secret-on-create-1';"
   psql_run -c "ALTER ROLE alice_probe PASSWORD 'secret-on-alter-2';"
   psql_run -c "CREATE ROLE alice_probe LOGIN PASSWORD 'secret-in-failed-3';" 2>/dev/null || true
@@ -63,6 +64,12 @@ echo "== shipped settings: passwords, failed statements and query text must stay
 run_server "$WORK/shipped.conf"
 exercise
 [ "$(psql_run -c "SELECT rolpassword LIKE 'SCRAM-SHA-256\$%' FROM pg_authid WHERE rolname = 'alice_probe'")" = t ] || fail "password not stored as SCRAM-SHA-256"
+# pg_stat_statements (what Performance Insights reads) must not keep the statements that carry passwords either.
+psql_run -c "SELECT query FROM pg_stat_statements" > "$WORK/statements.txt"
+[ -s "$WORK/statements.txt" ] || fail "pg_stat_statements recorded nothing: the statistics check would prove nothing"
+for secret in secret-on-create-1 secret-on-alter-2; do
+  if grep -q "$secret" "$WORK/statements.txt"; then fail "'$secret' is kept in pg_stat_statements"; fi
+done
 stop_server
 LOG="$WORK/server.log"
 for secret in secret-on-create-1 secret-on-alter-2 secret-in-failed-3 personal.data@example.com; do
@@ -72,13 +79,16 @@ grep -q 'AUDIT: SESSION,[0-9]*,[0-9]*,ROLE,CREATE ROLE,,,CREATE ROLE alice_probe
 grep -q 'AUDIT: SESSION,[0-9]*,[0-9]*,ROLE,ALTER ROLE,,,ALTER ROLE alice_probe PASSWORD <REDACTED>' "$LOG" || fail "no redacted pgaudit ROLE line for ALTER ROLE"
 grep -q 'AUDIT: SESSION,[0-9]*,[0-9]*,DDL,CREATE TABLE' "$LOG" || fail "no pgaudit DDL line for CREATE TABLE"
 grep -q 'connection authorized' "$LOG" || fail "connections are not logged"
-echo "ok: no password, failed statement or query text in the log; pgaudit ROLE (redacted) and DDL lines present; SCRAM storage"
+echo "ok: no password, failed statement or query text in the log or in pg_stat_statements; pgaudit ROLE (redacted) and DDL lines present; SCRAM storage"
 
 echo "== control: the same check sees the leak that log_statement = ddl causes (so the check can fail)"
-sed -e "s/^log_statement = .*/log_statement = 'ddl'/" -e "s/^log_min_error_statement = .*/log_min_error_statement = 'error'/" "$WORK/shipped.conf" > "$WORK/leaky.conf"
+sed -e "s/^log_statement = .*/log_statement = 'ddl'/" -e "s/^log_min_error_statement = .*/log_min_error_statement = 'error'/" \
+  -e "s/^pg_stat_statements.track_utility = .*/pg_stat_statements.track_utility = 'on'/" "$WORK/shipped.conf" > "$WORK/leaky.conf"
 run_server "$WORK/leaky.conf"
 exercise
+psql_run -c "SELECT query FROM pg_stat_statements" > "$WORK/statements.txt"
 stop_server
+grep -q "secret-on-alter-2" "$WORK/statements.txt" || fail "control: track_utility = on should have kept the password in pg_stat_statements; the detector is broken"
 grep -q "secret-on-create-1" "$WORK/server.log" || fail "control: log_statement = ddl should have leaked the password; the detector is broken"
 grep -q "secret-in-failed-3" "$WORK/server.log" || fail "control: log_min_error_statement = error should have leaked the failed statement; the detector is broken"
 echo "ok: the control leaks as expected"
