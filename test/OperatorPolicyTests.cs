@@ -58,16 +58,51 @@ public sealed class OperatorPolicyTests
 
     [Theory]
     [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
-    public void Database_login_is_only_as_the_callers_own_user_never_the_master_or_app_user(string stack)
+    public void Database_login_is_only_as_a_person_the_committed_declaration_names_bound_to_their_own_tag(string stack)
     {
         var (_, statements) = OperatorPolicy(app[stack]);
-        var connect = Assert.Single(statements, s => s["Action"].AsList().Any(a => a.Str() == "rds-db:connect"));
-        var arn = connect["Resource"]!.ToJsonString();
-        Assert.Contains("DbiResourceId", arn);
-        Assert.EndsWith("/${aws:PrincipalTag/rdsstack-user}\"]]}", arn);
-        Assert.Equal("false", connect["Condition"]!["Null"]!["aws:PrincipalTag/rdsstack-user"].Str());
-        Assert.Equal(new[] { "dbadmin", "app_user" }, connect["Condition"]!["StringNotEqualsIgnoreCase"]!["aws:PrincipalTag/rdsstack-user"]!.AsArray().Select(u => (string)u!));
+        var environment = stack.Contains("sandbox", StringComparison.Ordinal) ? "sandbox" : stack["RdsStack-".Length..];
+        var declared = CommittedPeople(environment);
+        var connect = ConnectStatements(statements);
+        Assert.Equal(declared, connect.Select(c => c.User).Order(StringComparer.Ordinal));
+        Assert.All(connect, c => Assert.Equal(c.User, c.TagValue));
+        Assert.All(connect, c => Assert.Contains("DbiResourceId", c.Statement["Resource"]!.ToJsonString(), StringComparison.Ordinal));
+        Assert.All(statements, s => Assert.DoesNotContain("${aws:PrincipalTag", s["Resource"]!.ToJsonString(), StringComparison.Ordinal));
+        Assert.All(connect, c => Assert.DoesNotContain(c.User, new[] { "dbadmin", "app_user" }));
     }
+
+    [Fact]
+    public void Nobody_declared_means_no_rds_db_connect_statement_at_all()
+    {
+        Assert.Empty(CommittedPeople("prod"));
+        var (_, statements) = OperatorPolicy(app["RdsStack-prod"]);
+        Assert.DoesNotContain(statements, s => s.ToJsonString().Contains("rds-db", StringComparison.Ordinal));
+    }
+
+    /// <summary>The people of <paramref name="environment"/> in the committed file, read here independently of the app.</summary>
+    internal static string[] CommittedPeople(string environment)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(Path.Combine(CdkJson.ConfigDirectory, "database-users.json")))!;
+        return root[environment]?["people"]?.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal).ToArray() ?? Array.Empty<string>();
+    }
+
+    /// <summary>Each rds-db:connect statement: the database user its one resource names and the tag value its condition demands.</summary>
+    internal static List<(JsonObject Statement, string User, string? TagValue)> ConnectStatements(IEnumerable<JsonObject> statements) => statements
+        .Where(s => s["Action"].AsList().Any(a => a.Str() == "rds-db:connect"))
+        .Select(s =>
+        {
+            Assert.Equal("rds-db:connect", s["Action"].Str());
+            var resource = Assert.Single(s["Resource"].AsList());
+            var parts = resource!["Fn::Join"]![1]!.AsArray();
+            var user = parts[^1].Str()!;
+            Assert.StartsWith("/", user);
+            var condition = Assert.Single(s["Condition"]!.AsObject());
+            Assert.Equal("StringEquals", condition.Key);
+            var test = Assert.Single(condition.Value!.AsObject());
+            Assert.Equal("aws:PrincipalTag/rdsstack-user", test.Key);
+            return (s, user[1..], test.Value.Str());
+        })
+        .ToList();
 
     [Theory]
     [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
@@ -91,6 +126,6 @@ public sealed class OperatorPolicyTests
         var own = Assert.Single(statements, s => s["Action"].AsList().Any(a => a.Str() == "ssm:TerminateSession"));
         Assert.Equal(new[] { "ssm:ResumeSession", "ssm:TerminateSession" }, own["Action"].AsList().Select(a => a.Str()).Order());
         Assert.EndsWith(":session/${aws:userid}-*\"]]}", own["Resource"]!.ToJsonString());
-        Assert.Equal(4, statements.Count);
+        Assert.Equal(3 + CommittedPeople(stack.Contains("sandbox", StringComparison.Ordinal) ? "sandbox" : stack["RdsStack-".Length..]).Length, statements.Count);
     }
 }

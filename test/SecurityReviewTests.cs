@@ -199,4 +199,18 @@ public sealed class SecurityReviewTests
         var sandbox = review.Report("RdsStack-sandbox-alice");
         Assert.Contains("| ec2-user | (EC2-generated; private key in SSM /ec2/keypair/<id>) |", sandbox);
     }
+
+    [Theory]
+    [MemberData(nameof(StandardApp.AllStacks), MemberType = typeof(StandardApp))]
+    public void The_access_section_lists_exactly_the_declared_database_users_each_bound_to_their_own_tag(string stack)
+    {
+        var report = review.Report(stack);
+        var access = report[report.IndexOf("**Allowed database users**", StringComparison.Ordinal)..report.IndexOf("## Acknowledged rules", StringComparison.Ordinal)];
+        var people = OperatorPolicyTests.CommittedPeople(stack.Contains("sandbox", StringComparison.Ordinal) ? "sandbox" : stack["RdsStack-".Length..]);
+        var rows = System.Text.RegularExpressions.Regex.Matches(access, @"^\| (\w+) \| aws:PrincipalTag/rdsstack-user = (\w+) \| the caller's own name only \|$", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
+        Assert.Equal(people.Select(p => (p, p)), rows);
+        Assert.DoesNotContain("NOT BOUND", access);
+        Assert.Equal(people.Length == 0, access.Contains("_None_: this environment declares no people, so the policy has no `rds-db:connect` statement", StringComparison.Ordinal));
+    }
 }

@@ -1,7 +1,8 @@
 'use strict';
 // The "Access" section of the reviewer report: who can reach this stack's database, and how. Read from the template
 // alone: the bastion's SSH ingress (operator networks), its logins (named operators with their key fingerprints,
-// recomputed here from the keys in the template), the operator policy's statements and the bastion role's permissions.
+// recomputed here from the keys in the template), the operator policy's statements and the database users it allows
+// (each rds-db:connect statement's dbuser and the principal tag its condition demands), and the bastion role's permissions.
 const crypto = require('crypto');
 
 function show(value) {
@@ -36,6 +37,18 @@ function statements(document) {
     [].concat(s.Resource ?? []).map(show).join(', '),
     s.Condition ? Object.entries(s.Condition).flatMap(([op, tests]) => Object.entries(tests).map(([k, v]) => `${op} ${k} = ${show(v)}`)).join('; ') : '',
   ]);
+}
+
+/** Each rds-db:connect statement's database user (the dbuser resource's last path segment) and the tag it demands. */
+function databaseUsers(document) {
+  return [].concat(document?.Statement ?? []).filter((s) => s.Effect === 'Allow' && [].concat(s.Action ?? []).includes('rds-db:connect')).flatMap((s) => {
+    const tests = Object.entries(s.Condition?.StringEquals ?? {}).filter(([k]) => k.startsWith('aws:PrincipalTag/'));
+    const tag = tests.map(([k, v]) => `${k} = ${show(v)}`).join('; ') || '(none)';
+    return [].concat(s.Resource ?? []).map((r) => {
+      const user = show(r).split('/').pop();
+      return { user, tag, bound: tests.length === 1 && [].concat(tests[0][1]).length === 1 && [].concat(tests[0][1])[0] === user };
+    });
+  });
 }
 
 function render(stackName, template) {
@@ -96,8 +109,15 @@ function render(stackName, template) {
     out.push(`### Operator policy ${operatorPolicy[0]}`, '');
     out.push('Customer-managed, attached to nobody by the stack: the platform team attaches it (output `OperatorPolicyArn`) to the roles or IAM Identity Center permission sets of the people who may reach this database.', '');
     out.push(table(['Sid', 'Effect', 'Actions', 'Resources', 'Condition'], statements(operatorPolicy[1].Properties?.PolicyDocument)));
+    const users = databaseUsers(operatorPolicy[1].Properties?.PolicyDocument);
+    out.push('**Allowed database users** (`rds-db:connect`, from `config/database-users.json`; each only for a caller whose principal tag names them):', '');
+    if (users.length === 0) {
+      out.push('_None_: this environment declares no people, so the policy has no `rds-db:connect` statement and nobody logs in to the database with it.', '');
+    } else {
+      out.push(table(['Database user', 'Required principal tag', 'Binding'], users.map((u) => [u.user, u.tag, u.bound ? 'the caller\'s own name only' : 'NOT BOUND: the tag does not name this user'])));
+    }
   }
   return out.join('\n');
 }
 
-module.exports = { render, fingerprint };
+module.exports = { render, fingerprint, databaseUsers };

@@ -9,8 +9,10 @@ namespace RdsStack.Library;
 /// A customer-managed IAM policy for the people who reach one environment's database, to attach to their roles or
 /// IAM Identity Center permission sets. It allows exactly: a Session Manager session on this bastion with this
 /// environment's tunnel document only (never a shell document, never another instance), ending or resuming one's own
-/// sessions, <c>rds-db:connect</c> as the caller's own database user (named by a principal tag), and reading the
-/// environment's connection, host-key and (where one exists) generated-key parameters. Nothing on <c>*</c>.
+/// sessions, <c>rds-db:connect</c> as each declared database user only for the caller whose principal tag names that
+/// user (<see cref="OperatorPolicyProps.AllowedDatabaseUsers"/>; with none declared, no <c>rds-db:connect</c> at all),
+/// and reading the environment's connection, host-key and (where one exists) generated-key parameters. Nothing on
+/// <c>*</c>.
 /// </summary>
 public sealed partial class OperatorPolicy : Construct
 {
@@ -26,7 +28,7 @@ public sealed partial class OperatorPolicy : Construct
             statements.Add(ManageOwnSessions());
         }
 
-        statements.Add(ConnectAsOwnDatabaseUser(props));
+        statements.AddRange(ConnectAsOwnDatabaseUser(props));
         if (ReadableParameters(props) is { Length: > 0 } parameters)
         {
             statements.Add(new PolicyStatement(new PolicyStatementProps
@@ -39,7 +41,7 @@ public sealed partial class OperatorPolicy : Construct
 
         Policy = new ManagedPolicy(this, "Resource", new ManagedPolicyProps
         {
-            Description = "Reach this environment's database as yourself: Session Manager tunnel to the database only, rds-db:connect as your own database user, read the connection parameters",
+            Description = "Reach this environment's database as yourself: Session Manager tunnel to the database only, rds-db:connect as your own declared database user (principal tag), read the connection parameters",
             Statements = statements.ToArray(),
         });
         AcknowledgeRules(props);
@@ -76,25 +78,17 @@ public sealed partial class OperatorPolicy : Construct
     });
 
     /// <summary>
-    /// The IAM database user is the caller's principal tag: one policy for everyone, and each person can only be
-    /// themselves. A request without the tag matches no resource (an absent policy variable matches nothing), and the
-    /// Null condition says so explicitly.
+    /// One statement per declared database user: <c>rds-db:connect</c> on that user only, when the caller's principal
+    /// tag equals that name. The names are listed, never a policy variable, so a tag naming an undeclared user matches
+    /// no statement, and the condition binds each name to its own tag, so a declared person cannot log in as another.
+    /// No declared users: no statement.
     /// </summary>
-    private PolicyStatement ConnectAsOwnDatabaseUser(OperatorPolicyProps props)
+    private IEnumerable<PolicyStatement> ConnectAsOwnDatabaseUser(OperatorPolicyProps props)
     {
         var tag = $"aws:PrincipalTag/{props.DatabaseUserTag}";
-        var conditions = new Dictionary<string, object>
+        return props.AllowedDatabaseUsers.Order(StringComparer.Ordinal).Select((user, index) => new PolicyStatement(new PolicyStatementProps
         {
-            ["Null"] = new Dictionary<string, object> { [tag] = "false" },
-        };
-        if (props.ExcludedDatabaseUsers.Count > 0)
-        {
-            conditions["StringNotEqualsIgnoreCase"] = new Dictionary<string, object> { [tag] = props.ExcludedDatabaseUsers.ToArray() };
-        }
-
-        return new PolicyStatement(new PolicyStatementProps
-        {
-            Sid = "ConnectAsOwnDatabaseUser",
+            Sid = $"ConnectAsOwnDatabaseUser{index + 1}",
             Actions = new[] { "rds-db:connect" },
             Resources = new[]
             {
@@ -102,12 +96,15 @@ public sealed partial class OperatorPolicy : Construct
                 {
                     Service = "rds-db",
                     Resource = "dbuser",
-                    ResourceName = $"{props.Database.Instance.InstanceResourceId}/${{{tag}}}",
+                    ResourceName = $"{props.Database.Instance.InstanceResourceId}/{user}",
                     ArnFormat = ArnFormat.COLON_RESOURCE_NAME,
                 }),
             },
-            Conditions = conditions,
-        });
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { [tag] = user },
+            },
+        })).ToList();
     }
 
     private string[] ReadableParameters(OperatorPolicyProps props)
@@ -139,6 +136,20 @@ public sealed partial class OperatorPolicy : Construct
                 throw new InvalidSettingException("readableParameterNames", name, "full parameter names starting with '/', no wildcards");
             }
         }
+
+        if (props.AllowedDatabaseUsers.Count > OperatorPolicyProps.MaxAllowedDatabaseUsers)
+        {
+            throw new InvalidSettingException("allowedDatabaseUsers", string.Join(", ", props.AllowedDatabaseUsers), $"at most {OperatorPolicyProps.MaxAllowedDatabaseUsers} database users (a managed policy holds 6,144 characters); split the people over several policies");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var user in props.AllowedDatabaseUsers)
+        {
+            if (user is null || !DatabaseUserPattern().IsMatch(user) || !seen.Add(user) || props.ExcludedDatabaseUsers.Contains(user, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new InvalidSettingException("allowedDatabaseUsers", user, $"PostgreSQL user names of lowercase letters, digits and underscores, starting with a letter, at most 63 characters, each once, none of the excluded users ({string.Join(", ", props.ExcludedDatabaseUsers)})");
+            }
+        }
     }
 
     private void AcknowledgeRules(OperatorPolicyProps props)
@@ -150,10 +161,13 @@ public sealed partial class OperatorPolicy : Construct
 
         NagAcknowledgement.Add(
             Policy,
-            "The only wildcard is the session-id suffix in ssm:TerminateSession/ResumeSession on session/${aws:userid}-*: Session Manager names each session after the user id of the caller who started it, so this covers exactly the caller's own sessions. Every other resource is named: this bastion, its tunnel document, one dbuser per caller, named parameters.",
+            "The only wildcard is the session-id suffix in ssm:TerminateSession/ResumeSession on session/${aws:userid}-*: Session Manager names each session after the user id of the caller who started it, so this covers exactly the caller's own sessions. Every other resource is named: this bastion, its tunnel document, each declared dbuser by name, named parameters.",
             "AwsSolutions-IAM5");
     }
 
     [GeneratedRegex("^[A-Za-z0-9+\\-=._:/@]{1,128}\\z")]
     private static partial Regex TagKeyPattern();
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,62}$")]
+    private static partial Regex DatabaseUserPattern();
 }

@@ -16,14 +16,39 @@ public sealed class OperatorPolicyProps
     public IReadOnlyList<string> ReadableParameterNames { get; init; } = Array.Empty<string>();
 
     /// <summary>
-    /// The principal tag that names the caller's database user: <c>rds-db:connect</c> is allowed only as
-    /// <c>${aws:PrincipalTag/&lt;key&gt;}</c>. IAM Identity Center passes it as an attribute for access control; on IAM
-    /// roles it is a role or session tag. Default <see cref="DefaultDatabaseUserTag"/>.
+    /// The database users the operators may log in as, each by name (for example the people of this environment in
+    /// <c>config/database-users.json</c>). Each gets its own <c>rds-db:connect</c> statement on
+    /// <c>dbuser:&lt;DbiResourceId&gt;/&lt;name&gt;</c> with the condition <c>StringEquals
+    /// aws:PrincipalTag/&lt;DatabaseUserTag&gt; = &lt;name&gt;</c>: a caller logs in only as the one name their tag
+    /// carries, and only when that name is listed here; a tag naming anyone else matches nothing. Names are PostgreSQL
+    /// user names (lowercase letters, digits and underscores, starting with a letter, at most 63), each once, at most
+    /// <see cref="MaxAllowedDatabaseUsers"/>, never one of <see cref="ExcludedDatabaseUsers"/>.
+    /// Default: none, and then the policy has no <c>rds-db:connect</c> statement at all (nobody logs in with it).
+    /// </summary>
+    public IReadOnlyList<string> AllowedDatabaseUsers { get; init; } = Array.Empty<string>();
+
+    /// <summary>
+    /// The principal tag that must name the caller's database user: <c>rds-db:connect</c> as a name in
+    /// <see cref="AllowedDatabaseUsers"/> is allowed only when <c>aws:PrincipalTag/&lt;key&gt;</c> equals that name.
+    /// IAM Identity Center passes it as an attribute for access control; on IAM roles it is a role or session tag, and
+    /// then the tag key must be protected (an SCP denying <c>iam:TagRole</c>/<c>iam:TagUser</c>/<c>sts:TagSession</c>
+    /// with it in <c>aws:TagKeys</c>), or anyone able to tag themselves picks any listed name.
+    /// Default <see cref="DefaultDatabaseUserTag"/>.
     /// </summary>
     public string DatabaseUserTag { get; init; } = DefaultDatabaseUserTag;
 
-    /// <summary>Database users no operator may connect as even if their tag says so (the master and application users). Default: none.</summary>
+    /// <summary>
+    /// Database users no operator may ever connect as (the master and application users): listing one of them in
+    /// <see cref="AllowedDatabaseUsers"/> is refused at synth. Default: none.
+    /// </summary>
     public IReadOnlyList<string> ExcludedDatabaseUsers { get; init; } = Array.Empty<string>();
+
+    /// <summary>
+    /// The most <see cref="AllowedDatabaseUsers"/> one policy holds: a customer-managed policy is at most 6,144
+    /// characters, each person's statement takes up to about 310 (a 32-character name in the longest ARN) and the rest
+    /// of the policy up to about 700, which leaves room for a few more parameters.
+    /// </summary>
+    public const int MaxAllowedDatabaseUsers = 16;
 
     /// <summary>The default <see cref="DatabaseUserTag"/>.</summary>
     public const string DefaultDatabaseUserTag = "rdsstack-user";

@@ -22,6 +22,13 @@ public sealed class EnvironmentStackProps : StackProps
     /// <summary>The validated <c>config/operations.json</c>: working hours and topic subscribers.</summary>
     public required OperationsConfig Operations { get; init; }
 
+    /// <summary>
+    /// The validated <c>config/database-users.json</c>: the environment's declared people are the only database users
+    /// its operator policy allows <c>rds-db:connect</c> as. Default <see cref="DatabaseUsersConfiguration.Nobody"/>:
+    /// nobody, so the operator policy has no <c>rds-db:connect</c> statement.
+    /// </summary>
+    public DatabaseUsersConfiguration DatabaseUsers { get; init; } = DatabaseUsersConfiguration.Nobody;
+
     /// <summary>The sandbox owner, for a sandbox stack.</summary>
     public string? Owner { get; init; }
 }
@@ -155,6 +162,7 @@ public sealed class EnvironmentStack : Stack
             Database = Database,
             Bastion = Bastion,
             ReadableParameterNames = new[] { ConnectionFactsParameterName(id) },
+            AllowedDatabaseUsers = props.DatabaseUsers.PeopleOf(settings.Name),
             ExcludedDatabaseUsers = new[] { Database.Props.MasterUsername, settings.AppDatabaseUser },
         });
 
@@ -518,7 +526,7 @@ public sealed class EnvironmentStack : Stack
         Output("DatabaseFetchPasswordCommand", ConnectionCommands.FetchPassword(region, Database.SecretArn), "Puts the master password into PGPASSWORD");
         Output("AppSecurityGroupId", AppAccess.SecurityGroup.SecurityGroupId, "Security group admitted to the database on 5432; attach it to the application", $"{StackName}-AppSecurityGroupId");
         Output("AppRoleArn", AppAccess.Role.RoleArn, $"Example application role: rds-db:connect as {AppAccess.DatabaseUser}");
-        Output("OperatorPolicyArn", Operators.PolicyArn, "Attach to the roles / permission sets of the people who reach this database: tunnel to it, rds-db:connect as their own database user (principal tag rdsstack-user)", $"{StackName}-OperatorPolicyArn");
+        Output("OperatorPolicyArn", Operators.PolicyArn, "Attach to the roles / permission sets of the people who reach this database: tunnel to it, rds-db:connect as their own database user when config/database-users.json declares it (principal tag rdsstack-user = their name)", $"{StackName}-OperatorPolicyArn");
         Output("OperationsTopicArn", Operations.TopicArn, "SNS topic of the environment's alarms and RDS events (add it to a chat integration to see them there)");
         if (WorkingHours is not null)
         {

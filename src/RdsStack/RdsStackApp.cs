@@ -57,7 +57,8 @@ public static class RdsStackApp
         }
 
         var operations = OperationsConfig.Load(deployment.ConfigDirectory, EnvironmentNames);
-        return environments.Select(e => Add(app, e.settings, deployment, isolation, operations, e.owner)).ToList();
+        var databaseUsers = DatabaseUsersConfiguration.Load(deployment.ConfigDirectory, placed.Values.ToList());
+        return environments.Select(e => Add(app, e.settings, deployment, isolation, operations, databaseUsers, e.owner)).ToList();
     }
 
     /// <summary>The stack name of an environment (<c>RdsStack-dev</c>, <c>RdsStack-sandbox-alice</c>).</summary>
@@ -68,7 +69,7 @@ public static class RdsStackApp
     public static IReadOnlyCollection<string> EnvironmentNames =>
         EnvironmentPresets.All.Select(e => e.Name).ToArray();
 
-    private static EnvironmentStack Add(Amazon.CDK.App app, EnvironmentSettings settings, DeploymentContext deployment, AccountIsolation isolation, OperationsConfig operations, string? owner)
+    private static EnvironmentStack Add(Amazon.CDK.App app, EnvironmentSettings settings, DeploymentContext deployment, AccountIsolation isolation, OperationsConfig operations, DatabaseUsersConfiguration databaseUsers, string? owner)
     {
         var name = StackName(settings.Name, owner);
         var database = $"PostgreSQL {Library.PostgresDefaults.EngineMajorVersion} on {settings.DatabaseInstanceClass} ({(settings.MultiAz ? "Multi-AZ" : "single-AZ")}, {settings.BackupRetentionDays}-day backups, {(settings.DeletionProtection ? "deletion-protected" : "not deletion-protected")})";
@@ -78,6 +79,7 @@ public static class RdsStackApp
             Deployment = deployment,
             Isolation = isolation,
             Operations = operations,
+            DatabaseUsers = databaseUsers,
             Owner = owner,
             StackName = name,
             Env = new Amazon.CDK.Environment { Account = settings.Account, Region = settings.Region },
