@@ -69,6 +69,7 @@ public sealed class EnvironmentKey : Construct
         AddUseThroughServices(policy, stack, props.ViaServices);
         AddGrantsOnlyForAwsResources(policy);
         AdministratorRoleArn = props.AdministratorRoleArn;
+        Alias = props.Alias;
         if (props.AdministratorRoleArn is { } administrator)
         {
             DeploymentRoleArn = props.DeploymentRoleArn ?? DefaultDeploymentRoleArn(stack);
@@ -90,6 +91,9 @@ public sealed class EnvironmentKey : Construct
 
     /// <summary>The KMS key.</summary>
     public IKey Key => key;
+
+    /// <summary>The key's alias name, without <c>alias/</c>.</summary>
+    public string Alias { get; }
 
     /// <summary>The administrator role that alone may delete the key or change its policy, or null (any account administrator may).</summary>
     public string? AdministratorRoleArn { get; }
@@ -154,7 +158,8 @@ public sealed class EnvironmentKey : Construct
 
     /// <summary>
     /// Lets AWS services publish into SNS topics of this account and region encrypted with this key (for example
-    /// <c>cloudwatch.amazonaws.com</c> for alarms and <c>events.rds.amazonaws.com</c> for RDS event notifications):
+    /// <c>cloudwatch.amazonaws.com</c> for alarms, <c>events.rds.amazonaws.com</c> for RDS event notifications and
+    /// <c>events.amazonaws.com</c> for EventBridge rules):
     /// SNS needs the publisher to be allowed <c>kms:GenerateDataKey*</c> and <c>kms:Decrypt</c> on the topic's key.
     /// Limited by the encryption context SNS always sets (<c>kms:EncryptionContext:aws:sns:topicArn</c>) to this
     /// account's topics in this region; which alarms and events may publish is decided by each topic's policy.
