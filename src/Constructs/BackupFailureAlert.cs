@@ -45,7 +45,7 @@ public sealed class BackupFailureAlert : Construct
                 },
             },
         });
-        Rule.AddTarget(new RuleScopedTopicTarget(props.Topic));
+        RuleScopedTopicTarget.Attach(Rule, props.Topic);
     }
 
     /// <summary>The EventBridge rule.</summary>

@@ -50,7 +50,7 @@ public sealed class KeyChangeAlert : Construct
             Description = "RdsStack: KMS calls that delete, disable, re-policy, revoke grants on or re-alias this stack's keys (CloudTrail management events)",
             EventPattern = Pattern(props),
         });
-        Rule.AddTarget(new RuleScopedTopicTarget(props.Topic));
+        RuleScopedTopicTarget.Attach(Rule, props.Topic);
     }
 
     /// <summary>The EventBridge rule.</summary>

@@ -20,11 +20,13 @@ public sealed class RuleScopedTopicTarget : Amazon.JSII.Runtime.Deputy.DeputyBas
 
     private readonly ITopic topic;
 
-    /// <summary>Targets <paramref name="topic"/>, which must be defined in this app (its policy must admit the rule).</summary>
-    public RuleScopedTopicTarget(ITopic topic) => this.topic = topic;
+    private RuleScopedTopicTarget(ITopic topic) => this.topic = topic;
 
-    /// <summary>Adds the topic-policy statement for <paramref name="rule"/> and returns the target.</summary>
-    public IRuleTargetConfig Bind(IRule rule, string? id = null)
+    /// <summary>
+    /// Admits <paramref name="rule"/> in the policy of <paramref name="topic"/> (which must be defined in this app: an
+    /// imported topic's policy cannot be changed here) and makes the topic a target of the rule.
+    /// </summary>
+    public static void Attach(Rule rule, ITopic topic)
     {
         var added = topic.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
         {
@@ -42,6 +44,9 @@ public sealed class RuleScopedTopicTarget : Amazon.JSII.Runtime.Deputy.DeputyBas
             throw new InvalidSettingException("topic", topic.TopicArn, "a topic defined in this app, whose policy can admit the rule (an imported topic's policy cannot be changed here)");
         }
 
-        return new RuleTargetConfig { Arn = topic.TopicArn };
+        rule.AddTarget(new RuleScopedTopicTarget(topic));
     }
+
+    /// <summary>The target: the topic, with no role (EventBridge publishes under the topic policy).</summary>
+    public IRuleTargetConfig Bind(IRule rule, string? id = null) => new RuleTargetConfig { Arn = topic.TopicArn };
 }
