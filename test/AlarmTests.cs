@@ -40,7 +40,7 @@ public sealed class AlarmTests
         Assert.Equal(topicId, policy["Topics"]![0].RefTarget());
         var statements = policy["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.AsObject()).ToList();
         Assert.Contains(statements, s => s["Effect"]!.GetValue<string>() == "Deny" && s["Condition"]?["Bool"]?["aws:SecureTransport"]?.GetValue<string>() == "false");
-        var allow = statements.Single(s => s["Effect"]!.GetValue<string>() == "Allow");
+        var allow = statements.Single(s => s["Effect"]!.GetValue<string>() == "Allow" && s["Condition"]?["StringEquals"] is not null);
         Assert.Equal(OperationsTopic.PublishingServices.OrderBy(x => x), allow["Principal"]!["Service"].AsList().Select(p => p!.GetValue<string>()).OrderBy(x => x));
         Assert.Equal("AWS::AccountId", allow["Condition"]!["StringEquals"]!["aws:SourceAccount"].RefTarget());
     }
@@ -51,7 +51,8 @@ public sealed class AlarmTests
     {
         var keyPolicy = app[stack]["Resources"]![app[stack].EnvironmentKeyId()]!.AsObject().Props()["KeyPolicy"]!["Statement"]!.AsArray().Select(s => s!.AsObject());
         var statement = keyPolicy.Single(s => s["Sid"]?.GetValue<string>() == "AllowNotificationServicesToPublishToEncryptedTopicsOfThisAccount");
-        Assert.Equal(OperationsTopic.PublishingServices.OrderBy(x => x), statement["Principal"]!["Service"].AsList().Select(p => p!.GetValue<string>()).OrderBy(x => x));
+        // The alarms' and RDS events' services, and EventBridge for the stack's alert rules (KeyChangeAlertTests).
+        Assert.Equal(OperationsTopic.PublishingServices.Append(RuleScopedTopicTarget.EventBridgeServicePrincipal).OrderBy(x => x), statement["Principal"]!["Service"].AsList().Select(p => p!.GetValue<string>()).OrderBy(x => x));
         Assert.Equal(new[] { "kms:Decrypt", "kms:GenerateDataKey*" }, statement["Action"].AsList().Select(a => a!.GetValue<string>()).OrderBy(x => x, StringComparer.Ordinal));
         // Only topics of this account and region (the encryption context SNS sets); the topic policy picks the publishers.
         var parts = statement["Condition"]!["ArnLike"]!["kms:EncryptionContext:aws:sns:topicArn"]!["Fn::Join"]![1]!.AsArray();

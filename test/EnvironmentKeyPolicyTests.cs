@@ -147,6 +147,32 @@ public sealed class EnvironmentKeyPolicyTests
         Assert.True(evaluator.Allows($"arn:aws:iam::{Account}:role/OtherAdmin", "kms:DescribeKey"));
     }
 
+    [Fact]
+    public void Grant_revocation_and_alias_changes_are_reserved_too_but_services_still_retire_their_own_grants()
+    {
+        var denied = Strings(Sid(Policies.Value.WithAdmin, "DenyDeletionAndPolicyChangesExceptAdministrator")["Action"]);
+        foreach (var action in new[] { "kms:RevokeGrant", "kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias", "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DisableKey" })
+        {
+            Assert.Contains(action, denied);
+        }
+
+        // RDS, EC2 and AWS Backup retire the grants they created as the grant's retiring principal: a deny would break that.
+        Assert.DoesNotContain(denied, a => a.StartsWith("kms:Retire", StringComparison.Ordinal) || a.Contains('*'));
+        var evaluator = new KeyPolicyEvaluator(Policies.Value.WithAdmin);
+        Assert.False(evaluator.Allows($"arn:aws:iam::{Account}:role/OtherAdmin", "kms:RevokeGrant"));
+        Assert.False(evaluator.Allows($"arn:aws:iam::{Account}:role/OtherAdmin", "kms:UpdateAlias"));
+        Assert.True(evaluator.Allows(AdminRole, "kms:RevokeGrant"));
+    }
+
+    [Fact]
+    public void The_description_says_what_the_environment_key_encrypts_unless_the_caller_gives_another()
+    {
+        Assert.Equal("RdsStack plain: encrypts the database, its snapshots, Performance Insights, the credentials secret, volumes and log groups.", Policies.Value.PlainKey.Props()["Description"].Str());
+        var stack = new Stack(CdkJson.NewApp(), "Described");
+        _ = new EnvironmentKey(stack, "Key", new EnvironmentKeyProps { Alias = "described", Description = "RdsStack described: encrypts one thing." });
+        Assert.Equal("RdsStack described: encrypts one thing.", Template.FromStack(stack).ToJson().Single("AWS::KMS::Key").Resource.Props()["Description"].Str());
+    }
+
     [Theory]
     [InlineData("alias/x", null, "alias")]
     [InlineData("aws-x", null, "alias")]

@@ -43,6 +43,18 @@ public sealed class GovernanceTests
         Assert.Equal(new[] { "backup.eu-west-1.amazonaws.com" }, Strings(vaultKeyUse["Condition"]!["StringEquals"]!["kms:ViaService"]));
     }
 
+    [Fact]
+    public void The_vault_key_describes_what_it_encrypts_and_that_rds_snapshots_keep_the_database_key()
+    {
+        var template = app["RdsStack-prod"];
+        var description = template.Resource("BackupVaultKeyE3270EF1").Props()["Description"].Str()!;
+        Assert.Equal(DatabaseBackupPlan.VaultKeyDescription("rdsstack-prod-backup"), description);
+        Assert.Contains("AWS Backup vault", description);
+        Assert.Contains("RDS snapshots in the vault stay encrypted with the database's own key", description);
+        Assert.DoesNotContain("Performance Insights", description);
+        Assert.Contains("Performance Insights", template.Resource("EnvironmentKeyC299B772").Props()["Description"].Str());
+    }
+
     [Theory]
     [InlineData("RdsStack-dev")]
     [InlineData("RdsStack-staging")]

@@ -1,6 +1,6 @@
 'use strict';
-// Reviewer report section: where alarms and RDS events go, what each alarm watches and when it fires, and what
-// the stop/start schedules do — read from the synthesized template.
+// Reviewer report section: where alarms, RDS events and EventBridge alerts (KMS calls, AWS Backup job failures) go,
+// what each alarm watches and when it fires, and what the stop/start schedules do — read from the synthesized template.
 
 const { show } = require('../report');
 const ref = (v) => (v && typeof v === 'object' ? (v.Ref ?? (v['Fn::GetAtt'] ? v['Fn::GetAtt'].join('.') : JSON.stringify(v))) : String(v));
@@ -27,12 +27,27 @@ function render(stackName, template) {
     const tlsOnly = statements.some((s) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false');
     const publishers = statements.filter((s) => s.Effect === 'Allow').flatMap((s) => [].concat(s.Principal?.Service ?? s.Principal?.AWS ?? []));
     const subscriptions = byType('AWS::SNS::Subscription').filter(([, s]) => ref(s.Properties.TopicArn) === id).map(([, s]) => `${s.Properties.Protocol} ${s.Properties.Endpoint}`);
-    return [id, t.Properties?.KmsMasterKeyId ? ref(t.Properties.KmsMasterKeyId) : 'NOT ENCRYPTED', tlsOnly ? 'yes' : 'NO', publishers.join(', ') || '(account only)', subscriptions.join('; ') || 'NONE: its alarms and events reach nobody (config/operations.json)'];
+    return [id, t.Properties?.KmsMasterKeyId ? ref(t.Properties.KmsMasterKeyId) : 'NOT ENCRYPTED', tlsOnly ? 'yes' : 'NO', [...new Set(publishers)].join(', ') || '(account only)', subscriptions.join('; ') || 'NONE: its alarms and events reach nobody (config/operations.json)'];
   });
   out.push('### Notification topics', '', table(['Topic', 'Key', 'TLS only', 'Publishers allowed', 'Subscriptions'], topics));
 
   const events = byType('AWS::RDS::EventSubscription').map(([id, e]) => [id, e.Properties.SourceType, (e.Properties.SourceIds ?? []).map(ref).join(', '), (e.Properties.EventCategories ?? ['(all)']).join(', '), ref(e.Properties.SnsTopicArn)]);
   out.push('### RDS event subscriptions', '', table(['Subscription', 'Source type', 'Sources', 'Categories', 'Topic'], events));
+
+  // EventBridge rules (key-change and backup-failure alerts): what they match and whether each target topic admits
+  // EventBridge for that rule only (aws:SourceArn = the rule's ARN) rather than for any rule.
+  const topicStatements = byType('AWS::SNS::TopicPolicy').flatMap(([, p]) => (p.Properties.Topics ?? []).map((t) => [ref(t), p.Properties.PolicyDocument.Statement ?? []]));
+  const scopedTo = (topicId, ruleId) => topicStatements.filter(([t]) => t === topicId).flatMap(([, st]) => st)
+    .some((st) => st.Effect === 'Allow' && [].concat(st.Principal?.Service ?? []).includes('events.amazonaws.com') && ref(st.Condition?.ArnEquals?.['aws:SourceArn']) === `${ruleId}.Arn`);
+  const rules = byType('AWS::Events::Rule').filter(([, r]) => r.Properties.EventPattern).map(([id, r]) => {
+    const p = r.Properties.EventPattern;
+    const d = p.detail ?? {};
+    const what = d.eventName ? `calls: ${d.eventName.join(', ')}` : d.state ? `state: ${d.state.join(', ')}` : show(d);
+    const matchedBy = (d.$or ?? []).map((m) => Object.entries(m).map(([k, v]) => (v && !Array.isArray(v) && typeof v === 'object' ? `${k}.${Object.keys(v).join('/')}` : k)).join('+')).join(' or ') || '(any)';
+    const targets = (r.Properties.Targets ?? []).map((t) => `${ref(t.Arn)}${scopedTo(ref(t.Arn), id) ? ' (this rule only)' : ' (NOT scoped to this rule)'}`);
+    return [id, (p.source ?? []).join(', '), (p['detail-type'] ?? []).join(', '), what, matchedBy, targets.join('; ') || 'none'];
+  });
+  out.push('### EventBridge rules', '', table(['Rule', 'Source', 'Detail type', 'Matches', 'This stack\'s resources by', 'Targets'], rules));
 
   const alarms = byType('AWS::CloudWatch::Alarm').map(([id, a]) => {
     const p = a.Properties;

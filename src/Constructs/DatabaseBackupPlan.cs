@@ -22,6 +22,14 @@ public sealed class DatabaseBackupPlan : Construct
     /// <summary>The AWS-managed policy AWS Backup documents for its backup role.</summary>
     public const string BackupManagedPolicy = "service-role/AWSBackupServiceRolePolicyForBackup";
 
+    /// <summary>
+    /// The vault key's description: what it really encrypts. AWS Backup encrypts the vault and the recovery points of
+    /// resource types it fully manages with the vault key; a recovery point of an RDS instance is an RDS snapshot that
+    /// keeps the database's own key (AWS Backup developer guide, "Encryption for backups in AWS Backup").
+    /// </summary>
+    public static string VaultKeyDescription(string alias) =>
+        $"RdsStack {alias}: encrypts the AWS Backup vault and the recovery points of resource types AWS Backup fully manages; RDS snapshots in the vault stay encrypted with the database's own key.";
+
     /// <summary>Creates the vault, its key and lock, the plan and its selection.</summary>
     public DatabaseBackupPlan(Construct scope, string id, DatabaseBackupPlanProps props)
         : base(scope, id)
@@ -61,6 +69,7 @@ public sealed class DatabaseBackupPlan : Construct
     private EnvironmentKey CreateVaultKey(DatabaseBackupPlanProps props) => new(this, "VaultKey", new EnvironmentKeyProps
     {
         Alias = props.KeyAlias,
+        Description = VaultKeyDescription(props.KeyAlias),
         RemovalPolicy = RemovalPolicy.RETAIN,
         AdministratorRoleArn = props.KeyAdministratorRoleArn,
         ViaServices = new[] { "backup" },

@@ -6,9 +6,10 @@ using Constructs;
 namespace RdsStack.Library;
 
 /// <summary>
-/// The one customer-managed KMS key of an environment: database storage, snapshots, Performance Insights, the
-/// master-credentials secret, the bastion volume and every log group of the environment are encrypted with it.
-/// Annual rotation is on. Its key policy separates administration from use:
+/// A customer-managed KMS key with the environment's key policy. As the environment key, database storage, snapshots,
+/// Performance Insights, the master-credentials secret, the bastion volume and every log group of the environment are
+/// encrypted with it; <see cref="DatabaseBackupPlan"/> creates a second one for its vault, usable through AWS Backup
+/// only. Annual rotation is on. Its key policy separates administration from use:
 /// <list type="bullet">
 /// <item>administration (the KMS documentation's key-administrator actions) by the account's IAM principals their IAM
 /// policies allow;</item>
@@ -16,8 +17,9 @@ namespace RdsStack.Library;
 /// (<c>kms:ViaService</c> RDS, Secrets Manager, EC2, same <c>kms:CallerAccount</c>), and by CloudWatch Logs only for
 /// the log groups named by <see cref="GrantUseToCloudWatchLogs"/>;</item>
 /// <item>grants only for AWS resources (AWS Control Tower CT.KMS.PR.3);</item>
-/// <item>with <see cref="EnvironmentKeyProps.AdministratorRoleArn"/>: deletion, disabling and policy changes denied to
-/// everyone but that role and the deployment role.</item>
+/// <item>with <see cref="EnvironmentKeyProps.AdministratorRoleArn"/>: deletion, disabling, policy changes, grant
+/// revocation and alias changes (<see cref="ProtectedActions"/>) denied to everyone but that role and the deployment
+/// role.</item>
 /// </list>
 /// </summary>
 public sealed class EnvironmentKey : Construct
@@ -41,11 +43,16 @@ public sealed class EnvironmentKey : Construct
 
     /// <summary>
     /// The actions that can destroy the data or take the key away from its owners: denied to everyone but the
-    /// administrator and deployment roles when an administrator role is configured.
+    /// administrator and deployment roles when an administrator role is configured. <c>kms:RevokeGrant</c> is among
+    /// them (revoking RDS's grant makes the database <c>inaccessible-encryption-credentials</c>), and so are the alias
+    /// actions (an alias moved to another key silently redirects whoever encrypts by alias). <c>kms:RetireGrant</c> is
+    /// not: the grant itself authorizes its retiring principal (RDS, EC2 and AWS Backup retire their own grants when a
+    /// resource goes away), and a deny here would block that clean-up.
     /// </summary>
     public static readonly IReadOnlyList<string> ProtectedActions = new[]
     {
         "kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DisableKey", "kms:DisableKeyRotation", "kms:DeleteImportedKeyMaterial",
+        "kms:RevokeGrant", "kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias",
     };
 
     private readonly Key key;
@@ -62,6 +69,7 @@ public sealed class EnvironmentKey : Construct
         AddUseThroughServices(policy, stack, props.ViaServices);
         AddGrantsOnlyForAwsResources(policy);
         AdministratorRoleArn = props.AdministratorRoleArn;
+        Alias = props.Alias;
         if (props.AdministratorRoleArn is { } administrator)
         {
             DeploymentRoleArn = props.DeploymentRoleArn ?? DefaultDeploymentRoleArn(stack);
@@ -73,7 +81,7 @@ public sealed class EnvironmentKey : Construct
         key = new Key(this, "Key", new KeyProps
         {
             Alias = props.Alias,
-            Description = $"RdsStack {props.Alias}: encrypts the database, its snapshots, Performance Insights, the credentials secret, volumes and log groups.",
+            Description = props.Description ?? EnvironmentKeyProps.DefaultDescription(props.Alias),
             EnableKeyRotation = true,
             RemovalPolicy = props.RemovalPolicy,
             PendingWindow = Duration.Days(30),
@@ -83,6 +91,9 @@ public sealed class EnvironmentKey : Construct
 
     /// <summary>The KMS key.</summary>
     public IKey Key => key;
+
+    /// <summary>The key's alias name, without <c>alias/</c>.</summary>
+    public string Alias { get; }
 
     /// <summary>The administrator role that alone may delete the key or change its policy, or null (any account administrator may).</summary>
     public string? AdministratorRoleArn { get; }
@@ -147,7 +158,8 @@ public sealed class EnvironmentKey : Construct
 
     /// <summary>
     /// Lets AWS services publish into SNS topics of this account and region encrypted with this key (for example
-    /// <c>cloudwatch.amazonaws.com</c> for alarms and <c>events.rds.amazonaws.com</c> for RDS event notifications):
+    /// <c>cloudwatch.amazonaws.com</c> for alarms, <c>events.rds.amazonaws.com</c> for RDS event notifications and
+    /// <c>events.amazonaws.com</c> for EventBridge rules):
     /// SNS needs the publisher to be allowed <c>kms:GenerateDataKey*</c> and <c>kms:Decrypt</c> on the topic's key.
     /// Limited by the encryption context SNS always sets (<c>kms:EncryptionContext:aws:sns:topicArn</c>) to this
     /// account's topics in this region; which alarms and events may publish is decided by each topic's policy.

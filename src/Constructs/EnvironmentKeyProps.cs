@@ -9,6 +9,13 @@ public sealed class EnvironmentKeyProps
     public required string Alias { get; init; }
 
     /// <summary>
+    /// The key's description (what it encrypts, shown in the KMS console and in CloudTrail reviews). Default:
+    /// <see cref="DefaultDescription"/> — the environment key's: "RdsStack &lt;alias&gt;: encrypts the database, its
+    /// snapshots, Performance Insights, the credentials secret, volumes and log groups."
+    /// </summary>
+    public string? Description { get; init; }
+
+    /// <summary>
     /// What happens to the key when it leaves the stack. Default: <see cref="RemovalPolicy.RETAIN"/>,
     /// because a destroyed key makes every snapshot and backup it encrypted unreadable.
     /// </summary>
@@ -36,6 +43,10 @@ public sealed class EnvironmentKeyProps
     /// master secret) and EC2 (the bastion's EBS volume).
     /// </summary>
     public IReadOnlyList<string> ViaServices { get; init; } = DefaultViaServices;
+
+    /// <summary>The default <see cref="Description"/>: what the environment key encrypts.</summary>
+    public static string DefaultDescription(string alias) =>
+        $"RdsStack {alias}: encrypts the database, its snapshots, Performance Insights, the credentials secret, volumes and log groups.";
 
     /// <summary>The default <see cref="ViaServices"/>: <c>rds</c>, <c>secretsmanager</c>, <c>ec2</c>.</summary>
     public static readonly IReadOnlyList<string> DefaultViaServices = new[] { "rds", "secretsmanager", "ec2" };

@@ -205,6 +205,12 @@ public sealed class EnvironmentStack : Stack
     /// <summary>The operations topic every alarm and RDS event of the environment goes to.</summary>
     public OperationsTopic Operations { get; private set; } = null!;
 
+    /// <summary>The alert on dangerous KMS calls (deletion, disabling, policy, grants, aliases) on this stack's keys.</summary>
+    public KeyChangeAlert KeyChanges { get; private set; } = null!;
+
+    /// <summary>The alert on failed, aborted or expired backup and copy jobs, when the preset has a backup plan.</summary>
+    public BackupFailureAlert? BackupFailures { get; private set; }
+
     /// <summary>The database alarms, when the preset has alarms.</summary>
     public DatabaseAlarms? DatabaseAlarms { get; private set; }
 
@@ -379,12 +385,13 @@ public sealed class EnvironmentStack : Stack
             : Array.Empty<string>();
 
     /// <summary>
-    /// The operations topic (encrypted with the environment key, which lets the publishing services use it), the
-    /// RDS event subscription, and — when the preset has alarms — the database and bastion alarms.
+    /// The operations topic (encrypted with the environment key, which lets the publishing services and EventBridge
+    /// use it), the RDS event subscription, the alerts on dangerous KMS calls on this stack's keys and — with a backup
+    /// plan — on failed backup and copy jobs, and, when the preset has alarms, the database and bastion alarms.
     /// </summary>
     private void AddOperations(EnvironmentSettings settings, OperationsConfig operations, string resourceName)
     {
-        Key.AllowNotificationServices(OperationsTopic.PublishingServices.ToArray());
+        Key.AllowNotificationServices(OperationsTopic.PublishingServices.Append(RuleScopedTopicTarget.EventBridgeServicePrincipal).ToArray());
         var subscribers = operations.SubscribersOf(settings.Name);
         if (subscribers.Email.Count + subscribers.Https.Count == 0)
         {
@@ -411,6 +418,18 @@ public sealed class EnvironmentStack : Stack
         if (settings.DatabaseEventCategories.Count > 0)
         {
             _ = new DatabaseEventSubscription(this, "DatabaseEvents", Database, Operations.Topic, settings.DatabaseEventCategories);
+        }
+
+        var keys = Backup is null ? new[] { Key } : new[] { Key, Backup.Key };
+        KeyChanges = new KeyChangeAlert(this, "KeyChangeAlert", new KeyChangeAlertProps
+        {
+            Keys = keys.Select(k => k.Key).ToArray(),
+            AliasNames = keys.Select(k => k.Alias).ToArray(),
+            Topic = Operations.Topic,
+        });
+        if (Backup is not null)
+        {
+            BackupFailures = new BackupFailureAlert(this, "BackupFailureAlert", new BackupFailureAlertProps { Vault = Backup.Vault, Topic = Operations.Topic });
         }
 
         if (!settings.AlarmsEnabled)
