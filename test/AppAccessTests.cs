@@ -140,11 +140,20 @@ public sealed class AppAccessTests : IClassFixture<ImportedAppGroupApp>
     [InlineData("Bad-User")]
     public void Connect_grants_for_the_master_or_invalid_users_are_refused(string user)
     {
-        var stack = app.Stacks["RdsStack-staging"];
+        // A stack of its own: adding roles to the shared app's stacks would change templates other tests read.
+        var stack = RefusalStack.Value;
         var role = new Role(stack, $"Refused{user.Replace("-", string.Empty)}", new RoleProps { AssumedBy = new ServicePrincipal("lambda.amazonaws.com") });
         var error = Assert.Throws<Library.InvalidSettingException>(() => stack.Database.GrantConnect(role, user));
         Assert.Equal("databaseUser", error.Setting);
     }
+
+    private static readonly Lazy<RdsStack.App.EnvironmentStack> RefusalStack = new(() => new RdsStack.App.EnvironmentStack(CdkJson.NewApp(), "RdsStack-grant-refusals", new RdsStack.App.EnvironmentStackProps
+    {
+        Settings = RdsStack.App.EnvironmentPresets.Staging,
+        Deployment = RdsStack.App.DeploymentContext.Read(key => key == RdsStack.App.DeploymentContext.ConfigDirKey ? CdkJson.ConfigDir : null),
+        Operations = CdkJson.Operations,
+        Env = new Amazon.CDK.Environment { Region = "eu-west-1" },
+    }));
 
     [Fact]
     public void An_existing_app_group_is_admitted_by_id_and_none_is_created()

@@ -15,7 +15,7 @@ public sealed class OperationsReportTests
     {
         var report = review.Report("RdsStack-dev");
         Assert.Contains("## Operations", report);
-        Assert.Matches(@"\| OperationsTopic\w+ \| EnvironmentKey\w+\.Arn \| yes \| cloudwatch\.amazonaws\.com, events\.rds\.amazonaws\.com \| NONE: its alarms and events reach nobody \(config/operations\.json\) \|", report);
+        Assert.Matches(@"\| OperationsTopic\w+ \| EnvironmentKey\w+\.Arn \| yes \| cloudwatch\.amazonaws\.com, events\.rds\.amazonaws\.com, events\.amazonaws\.com \| NONE: its alarms and events reach nobody \(config/operations\.json\) \|", report);
         Assert.Matches(@"\| DatabaseEventsSubscription\w+ \| db-instance \| DatabaseInstance\w+ \| availability, failover, failure, low storage, maintenance, notification, recovery, configuration change \| OperationsTopic\w+ \|", report);
         Assert.Matches(@"\| DatabaseAlarmsDatabaseConnections\w+ \| AWS/RDS/DatabaseConnections \(DBInstanceIdentifier=rdsstack-dev\) \| Maximum > 157 \| 1 of 1 x 300 s \| notBreaching \| alarm: OperationsTopic\w+; ok: OperationsTopic\w+ \|", report);
         Assert.Contains("### Schedules\n\n_None._", report);
