@@ -22,6 +22,18 @@ public sealed class OperationsReportTests
     }
 
     [Fact]
+    public void The_report_lists_the_eventbridge_alerts_and_that_the_topic_admits_only_those_rules()
+    {
+        var prod = review.Report("RdsStack-prod");
+        Assert.Matches(@"\| KeyChangeAlertRule\w+ \| aws\.kms \| AWS API Call via CloudTrail \| calls: ScheduleKeyDeletion, CancelKeyDeletion, DisableKey, PutKeyPolicy, RevokeGrant, DisableKeyRotation, DeleteAlias, UpdateAlias \| resources\.ARN or requestParameters\.keyId or requestParameters\.aliasName \| OperationsTopic\w+ \(this rule only\) \|", prod);
+        Assert.Matches(@"\| BackupFailureAlertRule\w+ \| aws\.backup \| Backup Job State Change, Copy Job State Change \| state: FAILED, ABORTED, EXPIRED \| backupVaultArn or sourceBackupVaultArn \| OperationsTopic\w+ \(this rule only\) \|", prod);
+        var dev = review.Report("RdsStack-dev");
+        Assert.Matches(@"\| KeyChangeAlertRule\w+ \| aws\.kms \|", dev);
+        Assert.DoesNotContain("BackupFailureAlertRule", dev);
+        Assert.DoesNotContain("NOT scoped to this rule", prod + dev);
+    }
+
+    [Fact]
     public void The_sandbox_report_shows_the_schedules_and_the_role_policy_they_use()
     {
         var report = review.Report("RdsStack-sandbox-alice");
