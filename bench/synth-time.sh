@@ -63,7 +63,7 @@ if [ -z "${BENCH_SKIP_TESTS:-}" ]; then
   echo "== 4. npm test"
   start=$(now_ms)
   npm test >"$work/test.log" 2>&1 || { tail -40 "$work/test.log"; fail "npm test"; }
-  npm_test="$(( $(now_ms) - start )) ms ($(grep -Eo 'Passed: +[0-9]+' "$work/test.log" | tail -1 | grep -Eo '[0-9]+') tests)"
+  npm_test="$(( $(now_ms) - start )) ms ($(grep -Eo 'Passed: +[0-9]+' "$work/test.log" | grep -Eo '[0-9]+' | awk '{ n += $1 } END { print n }') tests in all assemblies)"
   echo "   $npm_test"
 fi
 
