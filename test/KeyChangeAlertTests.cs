@@ -19,13 +19,7 @@ public sealed class KeyChangeAlertTests
 
     public KeyChangeAlertTests(StandardApp app) => this.app = app;
 
-    public static TheoryData<string, string> StacksAndEnvironments => new()
-    {
-        { "RdsStack-dev", "dev" },
-        { "RdsStack-staging", "staging" },
-        { "RdsStack-prod", "prod" },
-        { "RdsStack-sandbox-alice", "sandbox" },
-    };
+    public static TheoryData<string, string> StacksAndEnvironments => AlarmTests.StacksAndEnvironments;
 
     private static EnvironmentSettings Preset(string environment) =>
         EnvironmentPresets.Shared.Append(EnvironmentPresets.Sandbox).Single(p => p.Name == environment);

@@ -51,19 +51,9 @@ public sealed class AccessConfiguration
     public static AccessConfiguration Load(string configDirectory, IReadOnlyCollection<string> environments)
     {
         var path = System.IO.Path.Combine(configDirectory, FileName);
-        if (!File.Exists(path))
+        if (ConfigurationFile.TryRead(path) is not { } document)
         {
             return new AccessConfiguration(path, false, new Dictionary<string, EnvironmentAccess>());
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
-        }
-        catch (JsonException error)
-        {
-            throw new InvalidSettingException(path, error.Message, "valid JSON");
         }
 
         using (document)

@@ -49,19 +49,9 @@ public sealed partial class DatabaseUsersConfiguration
     public static DatabaseUsersConfiguration Load(string configDirectory, IReadOnlyCollection<EnvironmentSettings> environments)
     {
         var path = System.IO.Path.Combine(configDirectory, FileName);
-        if (!File.Exists(path))
+        if (ConfigurationFile.TryRead(path) is not { } document)
         {
             return new DatabaseUsersConfiguration(path, new Dictionary<string, IReadOnlyList<string>>());
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
-        }
-        catch (JsonException error)
-        {
-            throw new InvalidSettingException(path, error.Message, "valid JSON");
         }
 
         using (document)
