@@ -5,15 +5,7 @@
 // (each rds-db:connect statement's dbuser and the principal tag its condition demands), and the bastion role's permissions.
 const crypto = require('crypto');
 
-function show(value) {
-  if (value === undefined || value === null) return '';
-  if (typeof value !== 'object') return String(value);
-  if (Array.isArray(value)) return value.map(show).join(', ');
-  if ('Ref' in value) return value.Ref.startsWith('AWS::') ? `\${${value.Ref}}` : value.Ref;
-  if ('Fn::GetAtt' in value) return value['Fn::GetAtt'].join('.');
-  if ('Fn::Join' in value) return value['Fn::Join'][1].map(show).join(value['Fn::Join'][0]);
-  return JSON.stringify(value);
-}
+const { show } = require('../template-helpers');
 
 const cell = (text) => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const ref = (value) => (value && typeof value === 'object') ? (value.Ref ?? (value['Fn::GetAtt'] ?? [])[0]) : undefined;
